@@ -1,0 +1,21 @@
+/* labrun.h — the checks the lab-run and bad-input test layers make of a lab binary.
+ * Each lab has tests/labs/labNN.c with its runs and its bad inputs, built on these two calls. */
+#ifndef TL_LABRUN_H
+#define TL_LABRUN_H
+
+#include <stdbool.h>
+
+#include "spawn.h"
+
+/* Runs the lab (the starter build, or the build with the reference solution) with args
+ * (NULL-terminated) for at most timeout_ms; asserts it exits with expect_exit and that each
+ * string in must_contain (NULL-terminated) appears in its stdout. Returns the result for
+ * further checks; free it with tl_run_result_free. */
+tl_run_result tl_check_lab_run(const char *lab, bool solution, const char *const args[],
+                               int expect_exit, const char *const must_contain[], long timeout_ms);
+
+/* A usage error: asserts exit status 2, nothing on stdout, exactly one line on stderr, and
+ * that the line contains each string in must_contain (e.g. the option's name and its range). */
+void tl_check_bad_input(const char *lab, const char *const args[], const char *const must_contain[]);
+
+#endif
