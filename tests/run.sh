@@ -106,7 +106,7 @@ for layer in "${layers[@]}"; do
       for t in "$build"/tests/labs/*; do [ -x "$t" ] && [ -f "$t" ] && run_program "$t"; done ;;
     solution-runs)
       echo "== lab runs (solution builds) =="
-      [ -x "$build/tests/labs/lab_runs" ] && run_program "$build/tests/labs/lab_runs" --only solution ;;
+      for t in "$build"/tests/labs/*; do [ -x "$t" ] && [ -f "$t" ] && run_program "$t" --only solution; done ;;
     selfcheck)
       before_p=$total_passed; before_f=$total_failed
       selfcheck
