@@ -1,0 +1,116 @@
+/* Lab runs and bad input for lab02 (rlock recursion): the starter and solution builds with
+ * --fast, --csv, --quiet, and every option's usage errors. */
+#include <string.h>
+
+#include "harness.h"
+#include "labrun.h"
+
+#define LAB "lab02"
+#define RUN_MS 30000L /* a --fast run takes about a second; scaled for sanitizer builds */
+
+static const char *const fast[] = {"--fast", NULL};
+
+/* Verdicts every build prints: Steps 1-3 do not depend on the exercise. */
+#define DEMO_VERDICTS                                                                              \
+    "lab02 — rlock recursion", "[ok]   recursive mutex: inner()'s second lock returned 0",       \
+        "another thread's trylock returned EBUSY (expected EBUSY",                                 \
+        "[ok]   error-checking mutex: inner()'s second lock returned EDEADLK (expected EDEADLK",   \
+        "A plain mutex would hang forever here",                                                   \
+        "[ok]   plain mutex: the same second lock, limited to 50 ms, returned ETIMEDOUT",          \
+        "[ok]   sum = 2016 (expected 2016)",                                                       \
+        "[ok]   deepest nesting: one thread held the lock 6 times at once (expected 6",            \
+        "[ok]   balanced: 63 locks, 63 unlocks (expected 63 each", "Lesson: "
+
+static void starter_run_shows_demo_and_todo(void)
+{
+    tl_hint("./lab02 --fast with the starter exercise must exit 0, show Steps 1-3, and report the "
+            "unfinished exercise as [todo] (not as a failure, and without hanging).");
+    static const char *const must[] = {
+        DEMO_VERDICTS, "[todo] the owner's second acquire returned ETIMEDOUT", NULL};
+    tl_run_result r = tl_check_lab_run(LAB, false, fast, 0, must, RUN_MS);
+    TL_ASSERT(strstr(r.out, "[FAIL]") == NULL, "the starter run printed a [FAIL]:\n%s", r.out);
+    tl_run_result_free(&r);
+}
+
+static void solution_run_shows_demo_and_ok(void)
+{
+    tl_hint("./lab02 --fast with the reference solution must exit 0 and report every exercise "
+            "check as [ok].");
+    static const char *const must[] = {
+        DEMO_VERDICTS,
+        "[ok]   the owner acquired it 3 times without waiting",
+        "[ok]   while held, another thread's 50 ms acquire returned ETIMEDOUT (expected ETIMEDOUT)",
+        "[ok]   release by a thread that does not hold it returned EPERM (expected EPERM)",
+        "[ok]   the owner's releases returned 0, 0, 0, then EPERM",
+        "[ok]   once released, another thread's acquire returned 0 (expected 0)", NULL};
+    tl_run_result r = tl_check_lab_run(LAB, true, fast, 0, must, RUN_MS);
+    TL_ASSERT(strstr(r.out, "[todo]") == NULL && strstr(r.out, "[FAIL]") == NULL,
+              "the solution run printed [todo] or [FAIL]:\n%s", r.out);
+    tl_run_result_free(&r);
+}
+
+static void solution_csv_is_only_csv(void)
+{
+    tl_hint("--csv must print the header row and one row for the tree walk, nothing else.");
+    static const char *const args[] = {"--fast", "--csv", "--depth", "4", NULL};
+    static const char *const must[] = {"depth,nodes,locks,unlocks,deepest,seconds\n4,15,15,15,4,",
+                                       NULL};
+    tl_run_result r = tl_check_lab_run(LAB, true, args, 0, must, RUN_MS);
+    TL_ASSERT(strncmp(r.out, must[0], strlen(must[0])) == 0,
+              "the header is not the first line:\n%s", r.out);
+    TL_ASSERT_EQ_LONG(tl_count_lines(r.out), 2, "lines of CSV (header + 1 row)");
+    tl_run_result_free(&r);
+}
+
+static void starter_quiet_prints_verdicts_only(void)
+{
+    tl_hint("--quiet must print verdict lines only: each line starts with two spaces and a [tag].");
+    static const char *const args[] = {"--fast", "--quiet", NULL};
+    static const char *const must[] = {"[ok]   recursive mutex", "[todo] ", NULL};
+    tl_run_result r = tl_check_lab_run(LAB, false, args, 0, must, RUN_MS);
+    for (const char *line = r.out; *line != '\0';) {
+        TL_ASSERT(strncmp(line, "  [", 3) == 0, "not a verdict line: %.60s", line);
+        const char *next = strchr(line, '\n');
+        line = next ? next + 1 : line + strlen(line);
+    }
+    tl_run_result_free(&r);
+}
+
+static void bad_input_is_rejected(void)
+{
+    tl_hint("Every bad option must give exit status 2 and one line on stderr naming the option.");
+    static const struct {
+        const char *args[4];
+        const char *must[3];
+    } cases[] = {
+        {{"--depth", "abc"}, {"--depth", "from 1 to 20"}},
+        {{"--depth", "0"}, {"--depth", "from 1 to 20"}},
+        {{"--depth", "21"}, {"--depth", "'21'"}},
+        {{"--depth", "5x"}, {"--depth", "'5x'"}},
+        {{"--depth", "-3"}, {"--depth", "'-3'"}},
+        {{"--depth"}, {"--depth", "needs a value"}},
+        {{"--relock-ms", "0"}, {"--relock-ms", "from 1 to 5000"}},
+        {{"--relock-ms", "5001"}, {"--relock-ms", "'5001'"}},
+        {{"--relock-ms", "1.5"}, {"--relock-ms", "'1.5'"}},
+        {{"--relock-ms", ""}, {"--relock-ms"}},
+        {{"--relock-ms"}, {"--relock-ms", "needs a value"}},
+        {{"--bogus"}, {"unknown option", "--bogus"}},
+        {{"--fast", "extra"}, {"unexpected argument", "extra"}},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        tl_check_bad_input(LAB, cases[i].args, cases[i].must);
+}
+
+void tl_register_suites(void)
+{
+    CU_pSuite runs = tl_suite("lab02 runs");
+    tl_test_timeout(runs, "starter --fast: demo shown, exercise todo",
+                    starter_run_shows_demo_and_todo, 40);
+    tl_test_timeout(runs, "solution --fast: demo shown, exercise ok",
+                    solution_run_shows_demo_and_ok, 40);
+    tl_test_timeout(runs, "solution --csv: header and one row", solution_csv_is_only_csv, 40);
+    tl_test_timeout(runs, "starter --quiet: verdict lines only",
+                    starter_quiet_prints_verdicts_only, 40);
+    CU_pSuite bad = tl_suite("lab02 bad input");
+    tl_test(bad, "every option rejects bad values with exit 2 and one line", bad_input_is_rejected);
+}
