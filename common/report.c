@@ -57,6 +57,11 @@ void tl_step(const char *fmt, ...)
     va_end(ap);
 }
 
+void tl_step_number_next(int n)
+{
+    step_number = n - 1;
+}
+
 void tl_say(const char *fmt, ...)
 {
     if (quiet_mode)

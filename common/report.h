@@ -37,6 +37,9 @@ void tl_header(const char *title);
 /* "Step N. ...": numbered automatically from 1. */
 void tl_step(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The next tl_step is numbered n: for a lab that runs only one of its steps (--step 4). */
+void tl_step_number_next(int n);
+
 /* A narrative line, indented two spaces; hidden by --quiet and --csv. */
 void tl_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

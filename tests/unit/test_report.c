@@ -58,6 +58,16 @@ static void narrative_has_header_steps_verdicts_lesson(void)
     TL_ASSERT_EQ_LONG(tl_report_exit_status(), 0, "exit status with no [FAIL]");
 }
 
+static void a_step_can_be_numbered_explicitly(void)
+{
+    start(false, false);
+    tl_step_number_next(4);
+    tl_step("only the fourth");
+    tl_step("and the fifth");
+    const char *expected = "\nStep 4. only the fourth\n\nStep 5. and the fifth\n";
+    TL_ASSERT(strcmp(captured(), expected) == 0, "expected:\n%s\ngot:\n%s", expected, captured());
+}
+
 static void every_verdict_kind_has_its_tag(void)
 {
     start(false, true);
@@ -116,6 +126,7 @@ void tl_register_suites(void)
 {
     CU_pSuite s = tl_suite("report");
     tl_test(s, "header, numbered steps, verdicts and lesson", narrative_has_header_steps_verdicts_lesson);
+    tl_test(s, "a step can be numbered explicitly", a_step_can_be_numbered_explicitly);
     tl_test(s, "each verdict kind prints its tag", every_verdict_kind_has_its_tag);
     tl_test(s, "--quiet keeps verdict lines only", quiet_keeps_only_verdicts);
     tl_test(s, "--csv prints the header once, then rows only", csv_prints_header_once_then_rows_only);
