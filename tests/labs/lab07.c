@@ -1,0 +1,147 @@
+/* Lab runs and bad input for lab07 (deadlock): the starter and solution builds with --fast,
+ * --csv, --quiet, --help, and every option's usage errors. */
+#include <stdio.h>
+#include <string.h>
+
+#include "harness.h"
+#include "labrun.h"
+
+#define LAB "lab07"
+#define RUN_MS 30000L /* a --fast run takes well under a second; scaled for sanitizer builds */
+
+static const char *const fast[] = {"--fast", NULL};
+
+/* Verdicts every build prints, every run: the hang, the detected cycle and the back-off, the
+ * ordered rounds, the inversion flagged without a deadlock. (Which thread is the victim is up to
+ * the scheduler, so the cycle is matched by its shape only.) */
+#define DEMO_VERDICTS                                                                              \
+    "lab07 — deadlock",                                                                            \
+        "[race] plain mutexes: T1 never got lock_b, T2 never got lock_a (expected neither",        \
+        "[race] deadlocks detected = ", " holds lock_b, waits for lock_a",                         \
+        "[ok]   threads that finished = 2 (expected 2: the victim T",                              \
+        "[ok]   traced locks: rounds = 20000, deadlocks = 0, lock-order reports = 0 (expected 20000, 0, 0)", \
+        "[ok]   plain mutexes: rounds = 20000 (expected 20000",                                    \
+        "[ok]   threads that finished = 2 (expected 2: they never ran at the same time",           \
+        "[race] lock-order inversions reported = 1 (expected 1: T1 took lock_b while holding lock_a, T2 the " \
+        "reverse)",                                                                                \
+        "[ok]   transfer(a, b, 30), transfer(b, a, 80): balances 70/80 then 150/0", "Lesson: "
+
+static void starter_run_shows_demo_and_todo(void)
+{
+    tl_hint("./lab07 --fast with the starter exercise must exit 0, show every demo verdict, and report "
+            "the transfer in argument order as [todo] (not as a failure).");
+    static const char *const must[] = {
+        DEMO_VERDICTS,
+        "[todo] transfer(account 2 -> account 1) took account 1 while holding account 2 (expected account 1 "
+        "first",
+        "[todo] transfer(a, a, 10) returned ", "run `make check-lab07`", NULL};
+    tl_run_result r = tl_check_lab_run(LAB, false, fast, 0, must, RUN_MS);
+    TL_ASSERT(strstr(r.out, "[FAIL]") == NULL, "the starter run printed a [FAIL]:\n%s", r.out);
+    tl_run_result_free(&r);
+}
+
+static void solution_run_shows_demo_and_ok(void)
+{
+    tl_hint("./lab07 --fast with the reference solution must exit 0 and report every transfer check as "
+            "[ok].");
+    static const char *const must[] = {
+        DEMO_VERDICTS,
+        "[ok]   transfer(2 -> 1) and transfer(1 -> 2) both took account 1 first: no lock-order inversion",
+        "[ok]   2 threads x 2000 transfers around 2 accounts: 0 deadlocks, total 2000 (expected 0 and 2000)",
+        "[ok]   transfer(a, a, 10) returned 0, balance 100", NULL};
+    tl_run_result r = tl_check_lab_run(LAB, true, fast, 0, must, RUN_MS);
+    TL_ASSERT(strstr(r.out, "[todo]") == NULL && strstr(r.out, "[FAIL]") == NULL,
+              "the solution run printed [todo] or [FAIL]:\n%s", r.out);
+    tl_run_result_free(&r);
+}
+
+static void solution_csv_is_only_csv(void)
+{
+    tl_hint("--csv must print the header row, then one row for the detected deadlock, two for the "
+            "ordered rounds and one for the exercise, 6 fields each, and nothing else on stdout.");
+    static const char *const args[] = {"--fast", "--csv", "--rounds", "500", "--transfers", "100", NULL};
+    static const char *const must[] = {"order,locks,threads,rounds,deadlocks,seconds\n", NULL};
+    tl_run_result r = tl_check_lab_run(LAB, true, args, 0, must, RUN_MS);
+    TL_ASSERT(strncmp(r.out, must[0], strlen(must[0])) == 0, "the header is not the first line:\n%s", r.out);
+    TL_ASSERT_EQ_LONG(tl_count_lines(r.out), 5, "lines of CSV (header + 4 rows)");
+    static const char *const rows[] = {"opposite,traced,2,1,", "ordered,traced,2,500,0,", "ordered,plain,2,500,0,",
+                                       "exercise,traced,2,100,0,"};
+    const char *line = strchr(r.out, '\n');
+    for (int i = 0; i < 4 && line != NULL; i++, line = strchr(line + 1, '\n')) {
+        TL_ASSERT(strncmp(line + 1, rows[i], strlen(rows[i])) == 0, "row %d should start with %s:\n%s", i + 1,
+                  rows[i], r.out);
+        int commas = 0;
+        for (const char *p = line + 1; *p != '\0' && *p != '\n'; p++)
+            commas += *p == ',';
+        TL_ASSERT_EQ_LONG(commas, 5, "commas in a row (6 fields)");
+    }
+    tl_run_result_free(&r);
+}
+
+static void starter_quiet_prints_verdicts_only(void)
+{
+    tl_hint("--quiet must print verdict lines only: each line starts with two spaces and a [tag].");
+    static const char *const args[] = {"--fast", "--quiet", NULL};
+    static const char *const must[] = {"[race] plain mutexes: ", "[race] deadlocks detected = ",
+                                       "[race] lock-order inversions reported = 1", "[todo] ", NULL};
+    tl_run_result r = tl_check_lab_run(LAB, false, args, 0, must, RUN_MS);
+    for (const char *line = r.out; *line != '\0';) {
+        TL_ASSERT(strncmp(line, "  [", 3) == 0, "not a verdict line: %.60s", line);
+        const char *next = strchr(line, '\n');
+        line = next ? next + 1 : line + strlen(line);
+    }
+    tl_run_result_free(&r);
+}
+
+static void help_describes_the_lab(void)
+{
+    tl_hint("--help must exit 0 and describe what the lab teaches and every option.");
+    static const char *const args[] = {"--help", NULL};
+    static const char *const must[] = {"usage: lab07", "EDEADLK", "lock-order checker", "--hang-ms MS",
+                                       "--backoff-ms MS", "--rounds N", "--threads N", "--transfers N", "--csv",
+                                       NULL};
+    tl_run_result r = tl_check_lab_run(LAB, false, args, 0, must, RUN_MS);
+    tl_run_result_free(&r);
+}
+
+static void bad_input_is_rejected(void)
+{
+    tl_hint("Every bad option must give exit status 2 and one line on stderr naming the option.");
+    static const struct {
+        const char *args[4];
+        const char *must[3];
+    } cases[] = {
+        {{"--hang-ms", "abc"}, {"--hang-ms", "from 1 to 10000"}},
+        {{"--hang-ms", "0"}, {"--hang-ms", "'0'"}},
+        {{"--hang-ms", "10001"}, {"--hang-ms", "'10001'"}},
+        {{"--hang-ms"}, {"--hang-ms", "needs a value"}},
+        {{"--backoff-ms", "-1"}, {"--backoff-ms", "from 1 to 1000"}},
+        {{"--backoff-ms", "5ms"}, {"--backoff-ms", "'5ms'"}},
+        {{"--backoff-ms", ""}, {"--backoff-ms"}},
+        {{"--rounds", "0"}, {"--rounds", "from 1 to 10000000"}},
+        {{"--rounds", "1e5"}, {"--rounds", "'1e5'"}},
+        {{"--rounds"}, {"--rounds", "needs a value"}},
+        {{"--threads", "1"}, {"--threads", "from 2 to 16"}},
+        {{"--threads", "17"}, {"--threads", "'17'"}},
+        {{"--threads", "4x"}, {"--threads", "'4x'"}},
+        {{"--transfers", "0"}, {"--transfers", "from 1 to 1000000"}},
+        {{"--transfers", "1000001"}, {"--transfers", "'1000001'"}},
+        {{"--transfers", " 5"}, {"--transfers"}},
+        {{"--bogus"}, {"unknown option", "--bogus"}},
+        {{"--fast", "extra"}, {"unexpected argument", "extra"}},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        tl_check_bad_input(LAB, cases[i].args, cases[i].must);
+}
+
+void tl_register_suites(void)
+{
+    CU_pSuite runs = tl_suite("lab07 runs");
+    tl_test_timeout(runs, "starter --fast: demo shown, exercise todo", starter_run_shows_demo_and_todo, 40);
+    tl_test_timeout(runs, "solution --fast: demo shown, exercise ok", solution_run_shows_demo_and_ok, 40);
+    tl_test_timeout(runs, "solution --csv: header and one row per run", solution_csv_is_only_csv, 40);
+    tl_test_timeout(runs, "starter --quiet: verdict lines only", starter_quiet_prints_verdicts_only, 40);
+    tl_test_timeout(runs, "starter --help: what the lab teaches", help_describes_the_lab, 40);
+    CU_pSuite bad = tl_suite("lab07 bad input");
+    tl_test(bad, "every option rejects bad values with exit 2 and one line", bad_input_is_rejected);
+}

@@ -1,0 +1,155 @@
+/* Lab runs and bad input for lab08 (timeout acquire): the starter and solution builds with --fast,
+ * --csv, --quiet, --help, and every option's usage errors. */
+#include <stdio.h>
+#include <string.h>
+
+#include "harness.h"
+#include "labrun.h"
+
+#define LAB "lab08"
+#define RUN_MS 30000L /* a --fast run takes one to two seconds; scaled for sanitizer builds */
+
+static const char *const fast[] = {"--fast", NULL};
+
+/* What every build prints in --fast (hold 300 ms, timeout 200 ms): the timed-out wait and its log,
+ * the successful retry, the plain timedlock. */
+#define DEMO_LINES                                                                                 \
+    "lab08 — timeout acquire", "worker gave up on lock \"db\" after ", "(timeout 200 ms): held by holder for ", \
+        "stack trace of worker at the time:", "    #0 ", "worker took \"db\" on attempt 2, after ",             \
+        "[ok]   first attempt: ETIMEDOUT after ",                                                  \
+        " ms (expected ETIMEDOUT, not before the 200 ms timeout)",                                 \
+        "[info] the log says: lock \"db\", held by \"holder\" for ",                                \
+        "[ok]   retry: worker took \"db\" ", " ms after the holder took it, on attempt 2", "the deadline is absolute, on the wall clock: ",  \
+        "[ok]   pthread_mutex_timedlock: ETIMEDOUT after ",                                        \
+        "[ok]   lock_with_timeout(free mutex, 500 ms) returned 0 after ",                          \
+        "[ok]   lock_both_or_neither(two free mutexes) returned 0 holding both", "Lesson: "
+
+static void starter_run_shows_demo_and_todo(void)
+{
+    tl_hint("./lab08 --fast with the starter exercise must exit 0, show every demo line, and report the "
+            "timeout it ignores and the lock it keeps as [todo] (not as a failure).");
+    static const char *const must[] = {
+        DEMO_LINES,
+        "[todo] lock_with_timeout(mutex held by another thread, 50 ms) returned 0 after ",
+        "[todo] another thread held `second` for 500 ms; lock_both_or_neither(try 50 ms, overall 200 ms) "
+        "returned 0 after ",
+        "run `make check-lab08`", NULL};
+    tl_run_result r = tl_check_lab_run(LAB, false, fast, 0, must, RUN_MS);
+    TL_ASSERT(strstr(r.out, "[FAIL]") == NULL, "the starter run printed a [FAIL]:\n%s", r.out);
+    tl_run_result_free(&r);
+}
+
+static void solution_run_shows_demo_and_ok(void)
+{
+    tl_hint("./lab08 --fast with the reference solution must exit 0 and report every exercise check as [ok].");
+    static const char *const must[] = {
+        DEMO_LINES,
+        "[ok]   lock_with_timeout(mutex held by another thread, 50 ms) returned ETIMEDOUT after ",
+        "[ok]   the holder let go after 50 ms; lock_with_timeout(500 ms) returned 0 after ",
+        "[ok]   lock_with_timeout(mutex held by another thread, 0 ms) returned ETIMEDOUT after ",
+        "[ok]   another thread held `second` for 500 ms; lock_both_or_neither(try 50 ms, overall 200 ms) "
+        "returned ETIMEDOUT after ",
+        "[ok]   another thread held `first` for 500 ms; ",
+        "[ok]   another thread held `second` for 100 ms; ",
+        "[ok]   a thread holding `second` and wanting `first` got it while lock_both_or_neither backed off",
+        "[ok]   two threads calling lock_both_or_neither(try 25 ms, overall 500 ms) in opposite orders, 20 times "
+        "each: 40 took both, 0 gave up, 0 returned holding one",
+        NULL};
+    tl_run_result r = tl_check_lab_run(LAB, true, fast, 0, must, RUN_MS);
+    TL_ASSERT(strstr(r.out, "[todo]") == NULL && strstr(r.out, "[FAIL]") == NULL,
+              "the solution run printed [todo] or [FAIL]:\n%s", r.out);
+    tl_run_result_free(&r);
+}
+
+static void solution_csv_is_only_csv(void)
+{
+    tl_hint("--csv must print the header row, one row per attempt on \"db\" and one for the plain timedlock, "
+            "6 fields each, and nothing else on stdout (no stack trace).");
+    static const char *const args[] = {"--csv", "--hold-ms", "150", "--timeout-ms", "100", NULL};
+    static const char *const must[] = {"part,attempt,timeout_ms,result,waited_ms,holder_held_ms\n", NULL};
+    tl_run_result r = tl_check_lab_run(LAB, true, args, 0, must, RUN_MS);
+    TL_ASSERT(strncmp(r.out, must[0], strlen(must[0])) == 0, "the header is not the first line:\n%s", r.out);
+    TL_ASSERT_EQ_LONG(tl_count_lines(r.out), 4, "lines of CSV (header + 2 attempts on db + 1 plain)");
+    static const char *const rows[] = {"traced,1,100,ETIMEDOUT,", "traced,2,100,taken,", "plain,1,100,ETIMEDOUT,"};
+    const char *line = strchr(r.out, '\n');
+    for (int i = 0; i < 3 && line != NULL; i++, line = strchr(line + 1, '\n')) {
+        TL_ASSERT(strncmp(line + 1, rows[i], strlen(rows[i])) == 0, "row %d should start with %s:\n%s", i + 1,
+                  rows[i], r.out);
+        int commas = 0;
+        for (const char *p = line + 1; *p != '\0' && *p != '\n'; p++)
+            commas += *p == ',';
+        TL_ASSERT_EQ_LONG(commas, 5, "commas in a row (6 fields)");
+    }
+    tl_run_result_free(&r);
+}
+
+static void starter_quiet_prints_verdicts_only(void)
+{
+    tl_hint("--quiet must print verdict lines only: each line starts with two spaces and a [tag] (the log "
+            "and the stack trace are narrative, hidden).");
+    static const char *const args[] = {"--fast", "--quiet", NULL};
+    static const char *const must[] = {"[ok]   first attempt: ETIMEDOUT", "[info] the log says: ", "[todo] ", NULL};
+    tl_run_result r = tl_check_lab_run(LAB, false, args, 0, must, RUN_MS);
+    for (const char *line = r.out; *line != '\0';) {
+        TL_ASSERT(strncmp(line, "  [", 3) == 0, "not a verdict line: %.60s", line);
+        const char *next = strchr(line, '\n');
+        line = next ? next + 1 : line + strlen(line);
+    }
+    tl_run_result_free(&r);
+}
+
+static void short_hold_warns_instead_of_failing(void)
+{
+    tl_hint("with --hold-ms below --timeout-ms the first attempt succeeds: the lab must say so as [warn] "
+            "and still exit 0.");
+    static const char *const args[] = {"--hold-ms", "20", "--timeout-ms", "200", "--quiet", NULL};
+    static const char *const must[] = {"[warn] worker took \"db\" on attempt 1 (expected a timeout first", NULL};
+    tl_run_result r = tl_check_lab_run(LAB, true, args, 0, must, RUN_MS);
+    tl_run_result_free(&r);
+}
+
+static void help_describes_the_lab(void)
+{
+    tl_hint("--help must exit 0 and describe what the lab teaches and every option.");
+    static const char *const args[] = {"--help", NULL};
+    static const char *const must[] = {"usage: lab08", "pthread_mutex_timedlock", "CLOCK_REALTIME", "backtrace()",
+                                       "--hold-ms MS", "--timeout-ms MS", "--csv", NULL};
+    tl_run_result r = tl_check_lab_run(LAB, false, args, 0, must, RUN_MS);
+    tl_run_result_free(&r);
+}
+
+static void bad_input_is_rejected(void)
+{
+    tl_hint("Every bad option must give exit status 2 and one line on stderr naming the option.");
+    static const struct {
+        const char *args[4];
+        const char *must[3];
+    } cases[] = {
+        {{"--hold-ms", "abc"}, {"--hold-ms", "from 1 to 60000"}},
+        {{"--hold-ms", "0"}, {"--hold-ms", "'0'"}},
+        {{"--hold-ms", "60001"}, {"--hold-ms", "'60001'"}},
+        {{"--hold-ms", "3s"}, {"--hold-ms", "'3s'"}},
+        {{"--hold-ms"}, {"--hold-ms", "needs a value"}},
+        {{"--timeout-ms", "-1"}, {"--timeout-ms", "from 1 to 60000"}},
+        {{"--timeout-ms", "2.5"}, {"--timeout-ms", "'2.5'"}},
+        {{"--timeout-ms", ""}, {"--timeout-ms"}},
+        {{"--timeout-ms"}, {"--timeout-ms", "needs a value"}},
+        {{"--bogus"}, {"unknown option", "--bogus"}},
+        {{"--fast", "extra"}, {"unexpected argument", "extra"}},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        tl_check_bad_input(LAB, cases[i].args, cases[i].must);
+}
+
+void tl_register_suites(void)
+{
+    CU_pSuite runs = tl_suite("lab08 runs");
+    tl_test_timeout(runs, "starter --fast: demo shown, exercise todo", starter_run_shows_demo_and_todo, 40);
+    tl_test_timeout(runs, "solution --fast: demo shown, exercise ok", solution_run_shows_demo_and_ok, 40);
+    tl_test_timeout(runs, "solution --csv: header and one row per attempt", solution_csv_is_only_csv, 40);
+    tl_test_timeout(runs, "starter --quiet: verdict lines only", starter_quiet_prints_verdicts_only, 40);
+    tl_test_timeout(runs, "solution with a short hold: warned, not failed", short_hold_warns_instead_of_failing, 40);
+    tl_test_timeout(runs, "starter --help: what the lab teaches", help_describes_the_lab, 40);
+    CU_pSuite bad = tl_suite("lab08 bad input");
+    tl_test(bad, "every option rejects bad values with exit 2 and one line", bad_input_is_rejected);
+}
