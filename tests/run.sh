@@ -77,6 +77,8 @@ starter_fails() { # the grader linked with the starter must report a failure (no
   [ $rc -ne 0 ] && printf '%s\n' "$log" | grep -qE '^  (FAIL|HANG|CRASH) '
 }
 
+solution_passes() { "$build/tests/graders/lab$1-solution" >/dev/null 2>&1; }
+
 selfcheck() {
   echo "== selfcheck: starters fail, solutions pass, markers and README files present =="
   local n dir
@@ -88,7 +90,7 @@ selfcheck() {
     check "$lab: README.md names only files that exist" readme_files_exist "$dir"
     if [ -x "$build/tests/graders/$lab-student" ]; then
       check "$lab: the starter fails its grader" starter_fails "$n"
-      check "$lab: the solution passes its grader" "$build/tests/graders/$lab-solution" >/dev/null 2>&1
+      check "$lab: the solution passes its grader" solution_passes "$n"
     fi
   done
 }

@@ -1,0 +1,183 @@
+/* Lab runs and bad input for lab04 (event signaling): the starter and solution builds with
+ * --fast, --slow-worker, --csv, --quiet, --help, and every option's usage errors. */
+#include <stdio.h>
+#include <string.h>
+
+#include "harness.h"
+#include "labrun.h"
+
+#define LAB "lab04"
+#define RUN_MS 30000L /* a --fast run takes a second or two; scaled for sanitizer builds */
+
+/* What every build prints for steps 1 and 2 with the --fast values. */
+#define SIGNAL_VERDICTS                                                                            \
+    "lab04 — event signaling", "waiter    waits for the event", "signaler  sets the event",      \
+        "waiter    wakes: the event is set", "[ok]   waiter woke = yes at 0.1",                   \
+        "[ok]   wait_ms(50) = false after ", "(expected false, after at least 50 ms)"
+
+#define GATE_OPENS                                                                                 \
+    "[ok]   workers ready = 4 of 4 (expected 4): the gate opened at ",                            \
+        "[ok]   workers started before the gate opened = 0, after = 4 (expected 0 and 4)"
+
+static void assert_no(const tl_run_result *r, const char *tag)
+{
+    TL_ASSERT(strstr(r->out, tag) == NULL, "the run printed %s:\n%s", tag, r->out);
+}
+
+static void starter_run_shows_demo_and_todo(void)
+{
+    tl_hint("./lab04 --fast with the starter exercise must exit 0, show the demo's verdicts, and "
+            "report the unfinished event as [todo] (not as a failure).");
+    static const char *const args[] = {"--fast", NULL};
+    static const char *const must[] = {
+        SIGNAL_VERDICTS, GATE_OPENS,
+        "[ok]   is_set(): 0 after init, 1 after set() twice, 0 after clear()",
+        "[todo] one set() with 4 threads waiting (half in wait(), half in wait_ms()): ",
+        "[todo] set() then clear() at once with 4 threads waiting",
+        "run `make check-lab04`", "Lesson: ", NULL};
+    tl_run_result r = tl_check_lab_run(LAB, false, args, 0, must, RUN_MS);
+    assert_no(&r, "[FAIL]");
+    tl_run_result_free(&r);
+}
+
+static void solution_run_shows_demo_and_ok(void)
+{
+    tl_hint("./lab04 --fast with the reference solution must exit 0 and pass every check of the "
+            "event.");
+    static const char *const args[] = {"--fast", NULL};
+    static const char *const must[] = {
+        SIGNAL_VERDICTS, GATE_OPENS, "worker  4: ready at ",
+        "[ok]   is_set(): 0 after init, 1 after set() twice, 0 after clear(); wait_ms(0): 0 after "
+        "set()+clear(), 1 when set; is_set() after waiting: 1",
+        "[ok]   wait_ms(50) with nobody setting: false after ",
+        "[ok]   one set() with 4 threads waiting (half in wait(), half in wait_ms()): 4 returned "
+        "true, 0 false, 0 still waiting",
+        "[ok]   set() then clear() at once with 4 threads waiting (half in wait(), half in "
+        "wait_ms()): 4 returned true, 0 false, 0 still waiting",
+        "Lesson: ", NULL};
+    tl_run_result r = tl_check_lab_run(LAB, true, args, 0, must, RUN_MS);
+    assert_no(&r, "[todo]");
+    assert_no(&r, "[FAIL]");
+    tl_run_result_free(&r);
+}
+
+static void solution_slow_worker_makes_gate_give_up(void)
+{
+    tl_hint("--slow-worker: one worker never says ready, so main must give up after --ready-ms "
+            "with a clear message naming it, start nobody, and still exit 0.");
+    static const char *const args[] = {"--fast", "--slow-worker", NULL};
+    static const char *const must[] = {
+        "one worker is slow", "worker  3: never said ready (its setup hangs)",
+        "worker  1: ready at ", "not started: main gave up",
+        "[ok]   start gate gave up at ",
+        "worker 3 did not say ready within 200 ms (3 of 4 did); nobody was started (expected "
+        "this, with --slow-worker)",
+        "[ok]   workers started after giving up = 0 (expected 0)", NULL};
+    tl_run_result r = tl_check_lab_run(LAB, true, args, 0, must, RUN_MS);
+    assert_no(&r, "[FAIL]");
+    assert_no(&r, "started at ");
+    tl_run_result_free(&r);
+}
+
+static void solution_slow_only_worker(void)
+{
+    tl_hint("--slow-worker --workers 1: the only worker is the slow one; main still gives up.");
+    static const char *const args[] = {"--fast", "--slow-worker", "--workers", "1", "--ready-ms",
+                                       "50", NULL};
+    static const char *const must[] = {
+        "worker 1 did not say ready within 50 ms (0 of 1 did); nobody was started", NULL};
+    tl_run_result r = tl_check_lab_run(LAB, true, args, 0, must, RUN_MS);
+    assert_no(&r, "[FAIL]");
+    tl_run_result_free(&r);
+}
+
+static void solution_csv_is_only_csv(void)
+{
+    tl_hint("--csv must print the header row and one row per thing that happened, nothing else.");
+    static const char *const args[] = {"--fast", "--csv", NULL};
+    static const char *const must[] = {"step,who,what,ms\nsignal,waiter,waits,",
+                                       "\nsignal,signaler,set,", "\nsignal,waiter,woke,",
+                                       "\ntimeout,waiter,timed_out,", "\ngate,worker 1,ready,",
+                                       "\ngate,worker 4,started,", "\ngate,main,go,", NULL};
+    tl_run_result r = tl_check_lab_run(LAB, true, args, 0, must, RUN_MS);
+    TL_ASSERT_EQ_LONG(tl_count_lines(r.out), 14, "lines of CSV (header, 3 signal, 1 timeout, "
+                      "4 workers x 2 + 1 gate)");
+    tl_run_result_free(&r);
+}
+
+static void starter_quiet_prints_verdicts_only(void)
+{
+    tl_hint("--quiet must print verdict lines only: each line starts with two spaces and a [tag].");
+    static const char *const args[] = {"--fast", "--quiet", NULL};
+    static const char *const must[] = {"[ok]   waiter woke = yes", "[todo] ", NULL};
+    tl_run_result r = tl_check_lab_run(LAB, false, args, 0, must, RUN_MS);
+    for (const char *line = r.out; *line != '\0';) {
+        TL_ASSERT(strncmp(line, "  [", 3) == 0, "not a verdict line: %.60s", line);
+        const char *next = strchr(line, '\n');
+        line = next ? next + 1 : line + strlen(line);
+    }
+    tl_run_result_free(&r);
+}
+
+static void help_lists_every_option(void)
+{
+    tl_hint("--help must exit 0 and list every option with its default and range.");
+    static const char *const args[] = {"--help", NULL};
+    static const char *const must[] = {"usage: lab04", "--signal-ms MS", "--timeout-ms MS",
+                                       "--workers N", "--ready-ms MS", "--slow-worker", "--fast",
+                                       "--csv", "--quiet", NULL};
+    tl_run_result r = tl_check_lab_run(LAB, false, args, 0, must, RUN_MS);
+    tl_run_result_free(&r);
+}
+
+static void bad_input_is_rejected(void)
+{
+    tl_hint("Every bad option must give exit status 2 and one line on stderr naming the option.");
+    static const struct {
+        const char *args[4];
+        const char *must[3];
+    } cases[] = {
+        {{"--signal-ms", "abc"}, {"--signal-ms", "from 0 to 10000"}},
+        {{"--signal-ms", "-1"}, {"--signal-ms", "'-1'"}},
+        {{"--signal-ms", "10001"}, {"--signal-ms", "'10001'"}},
+        {{"--signal-ms", "2s"}, {"--signal-ms", "'2s'"}},
+        {{"--signal-ms"}, {"--signal-ms", "needs a value"}},
+        {{"--timeout-ms", "0"}, {"--timeout-ms", "from 1 to 10000"}},
+        {{"--timeout-ms", "10001"}, {"--timeout-ms", "'10001'"}},
+        {{"--timeout-ms", "0.5"}, {"--timeout-ms", "'0.5'"}},
+        {{"--timeout-ms"}, {"--timeout-ms", "needs a value"}},
+        {{"--workers", "0"}, {"--workers", "from 1 to 64"}},
+        {{"--workers", "65"}, {"--workers", "'65'"}},
+        {{"--workers", "4x"}, {"--workers", "'4x'"}},
+        {{"--workers"}, {"--workers", "needs a value"}},
+        {{"--ready-ms", "0"}, {"--ready-ms", "from 1 to 10000"}},
+        {{"--ready-ms", "10001"}, {"--ready-ms", "'10001'"}},
+        {{"--ready-ms", ""}, {"--ready-ms"}},
+        {{"--ready-ms"}, {"--ready-ms", "needs a value"}},
+        {{"--slow-worker=yes"}, {"--slow-worker"}},
+        {{"--bogus"}, {"unknown option", "--bogus"}},
+        {{"--fast", "extra"}, {"unexpected argument", "extra"}},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        tl_check_bad_input(LAB, cases[i].args, cases[i].must);
+}
+
+void tl_register_suites(void)
+{
+    CU_pSuite runs = tl_suite("lab04 runs");
+    tl_test_timeout(runs, "starter --fast: demo ok, exercise todo", starter_run_shows_demo_and_todo,
+                    40);
+    tl_test_timeout(runs, "solution --fast: demo ok, exercise ok", solution_run_shows_demo_and_ok,
+                    40);
+    tl_test_timeout(runs, "solution --slow-worker: the gate gives up and starts nobody",
+                    solution_slow_worker_makes_gate_give_up, 40);
+    tl_test_timeout(runs, "solution --slow-worker --workers 1: gives up on the only worker",
+                    solution_slow_only_worker, 40);
+    tl_test_timeout(runs, "solution --csv: header and one row per event", solution_csv_is_only_csv,
+                    40);
+    tl_test_timeout(runs, "starter --quiet: verdict lines only", starter_quiet_prints_verdicts_only,
+                    40);
+    tl_test_timeout(runs, "starter --help: every option listed", help_lists_every_option, 40);
+    CU_pSuite bad = tl_suite("lab04 bad input");
+    tl_test(bad, "every option rejects bad values with exit 2 and one line", bad_input_is_rejected);
+}
