@@ -203,11 +203,18 @@ int tl_cli_parse(const tl_cli *cli, int argc, char **argv, tl_common_opts *commo
             status = 2;
             break;
         }
-        default:
-            errorf(err, errlen, "%s: unknown option '%s' (see %s --help)", cli->prog,
-                   argv[optind - 1], cli->prog);
+        default: {
+            const char *given_text = argv[optind - 1];
+            const char *eq = strchr(given_text, '=');
+            if (eq != NULL && optopt != 0) /* a known flag given a value */
+                errorf(err, errlen, "%s: %.*s takes no value, got '%s'", cli->prog,
+                       (int)(eq - given_text), given_text, eq + 1);
+            else
+                errorf(err, errlen, "%s: unknown option '%s' (see %s --help)", cli->prog,
+                       given_text, cli->prog);
             status = 2;
             break;
+        }
         }
     }
     if (status == TL_CLI_RUN && argc - optind > cli->max_args) {

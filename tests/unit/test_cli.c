@@ -117,6 +117,9 @@ static void usage_errors_name_the_option_and_range(void)
         {3, {"--mode", "fast"}, "labXX: --mode must be one of seq|threads|all, got 'fast'"},
         {2, {"--workers"}, "labXX: --workers needs a value (an integer from 1 to 1000)"},
         {2, {"--bogus"}, "labXX: unknown option '--bogus' (see labXX --help)"},
+        {2, {"--verbose=1"}, "labXX: --verbose takes no value, got '1'"},
+        {2, {"--csv=yes"}, "labXX: --csv takes no value, got 'yes'"},
+        {2, {"--bogus=1"}, "labXX: unknown option '--bogus=1' (see labXX --help)"},
         {2, {"extra"}, "labXX: unexpected argument 'extra' (see labXX --help)"},
         {3, {"--seed", "-1"}, "labXX: --seed must be an integer from 0 to 2147483647, got '-1'"},
     };
