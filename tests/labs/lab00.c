@@ -201,7 +201,7 @@ static void bad_input_is_rejected(void)
         {{"--end-main", "later"}, {"--end-main", "no|return|pthread_exit"}},
         {{"--end-main"}, {"--end-main", "needs a value"}},
         {{"--compare-python", "--step", "2"}, {"--compare-python", "--step 2"}},
-        {{"--compare-python=yes"}, {"--compare-python=yes"}},
+        {{"--compare-python=yes"}, {"--compare-python takes no value"}},
         {{"--bogus"}, {"unknown option", "--bogus"}},
         {{"--fast", "extra"}, {"unexpected argument", "extra"}},
     };
