@@ -1,18 +1,18 @@
 /* lab02 — rlock recursion: a lock its owner may take again (a recursive mutex), what happens
  * with locks that do not allow it, and a re-entrant lock built by hand. `./lab02 --help`; the
- * lesson is in labs/02-rlock-recursion/README.md. */
+ * lesson is in labs/02-rlock-recursion/README.md. Beside this file: other_thread.c (one call
+ * from another thread), errno_name.c, and exercise_check.c (Step 4's bounded checks). */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "check.h"
 #include "cli.h"
 #include "clock.h"
-#include "exercise.h"
+#include "errno_name.h"
+#include "exercise_check.h"
+#include "other_thread.h"
 #include "report.h"
-
-#define EXERCISE_BOUND_MS 5000L /* your exercise might never return: then it is reported */
 
 static long depth = 10, relock_ms = 200;
 
@@ -31,18 +31,6 @@ static const char about[] =
     "until --relock-ms). Step 3: a tree sum that locks at every level. Step 4: your exercise, a\n"
     "re-entrant lock built from a mutex, a condition variable, an owner and a count.";
 
-static const char *errno_name(int rc)
-{
-    switch (rc) {
-    case 0: return "0";
-    case EBUSY: return "EBUSY";
-    case EDEADLK: return "EDEADLK";
-    case EPERM: return "EPERM";
-    case ETIMEDOUT: return "ETIMEDOUT";
-    default: return strerror(rc);
-    }
-}
-
 static void init_mutex(pthread_mutex_t *m, int type)
 {
     pthread_mutexattr_t attr;
@@ -52,26 +40,10 @@ static void init_mutex(pthread_mutex_t *m, int type)
     TL_CHECK(pthread_mutexattr_destroy(&attr));
 }
 
-/* Runs call(&c) in a new thread and returns c.rc: the only way to ask "is it free for
- * somebody else?", since the owner's own attempts are exactly what differs between locks. */
-typedef struct {
-    void *lock;
-    long ms;
-    int rc;
-} other_call;
-
-static int in_other_thread(void *(*call)(void *), void *lock, long ms)
-{
-    other_call c = {lock, ms, -1};
-    pthread_t other;
-    TL_CHECK(pthread_create(&other, NULL, call, &c));
-    TL_CHECK(pthread_join(other, NULL));
-    return c.rc;
-}
-
+/* Another thread's question (other_thread.c): is it free for somebody else? */
 static void *trylock_mutex(void *arg)
 {
-    other_call *c = arg;
+    other_thread_call *c = arg;
     c->rc = pthread_mutex_trylock(c->lock); /* never waits: EBUSY when someone holds it */
     if (c->rc == 0)
         TL_CHECK(pthread_mutex_unlock(c->lock));
@@ -94,7 +66,7 @@ static void outer(pthread_mutex_t *m)
 {
     TL_CHECK(pthread_mutex_lock(m));
     inner(m);
-    busy_in_outer = in_other_thread(trylock_mutex, m, 0);
+    busy_in_outer = from_other_thread(trylock_mutex, m, 0);
     TL_CHECK(pthread_mutex_unlock(m));
 }
 
@@ -109,7 +81,7 @@ static void step_recursive(void)
     tl_expect(busy_in_outer == EBUSY, TL_FAIL, "back in outer(), another thread's trylock returned "
               "%s (expected EBUSY: locked twice, unlocked once, still held)",
               errno_name(busy_in_outer));
-    int rc = in_other_thread(trylock_mutex, &m, 0);
+    int rc = from_other_thread(trylock_mutex, &m, 0);
     tl_expect(rc == 0, TL_FAIL, "after outer() returned, another thread's trylock returned %s "
               "(expected 0: two locks, two unlocks, free)", errno_name(rc));
     TL_CHECK(pthread_mutex_destroy(&m));
@@ -184,7 +156,7 @@ static void step_tree_walk(void)
               "once (expected %ld, one per level)", deepest, depth);
     tl_expect(locks == nodes && unlocks == nodes, TL_FAIL, "balanced: %ld locks, %ld unlocks "
               "(expected %ld each, one per node)", locks, unlocks, nodes);
-    int rc = in_other_thread(trylock_mutex, &tree_lock, 0);
+    int rc = from_other_thread(trylock_mutex, &tree_lock, 0);
     tl_expect(rc == 0, TL_FAIL, "afterwards another thread's trylock returned %s (expected 0: "
               "every lock undone)", errno_name(rc));
     tl_csv_header("depth,nodes,locks,unlocks,deepest,seconds");
@@ -193,96 +165,12 @@ static void step_tree_walk(void)
     free(tree);
 }
 
-/* ---- Step 4: your exercise ---- */
-
-static void *rlock_try(void *arg) /* another thread's timed acquire, released again if it worked */
-{
-    other_call *c = arg;
-    c->rc = rlock_acquire_timed(c->lock, c->ms);
-    if (c->rc == 0)
-        rlock_release(c->lock);
-    return NULL;
-}
-
-static void *rlock_release_call(void *arg)
-{
-    other_call *c = arg;
-    c->rc = rlock_release(c->lock);
-    return NULL;
-}
-
-/* Static, not on a stack: a worker stuck in unfinished code may still be using them. */
-static rlock student_lock;
-static struct {
-    pthread_mutex_t lock;
-    pthread_cond_t changed;
-    bool done;
-    int reentry, other_acquire, other_release, releases[3], extra_release, after;
-} check = {.lock = PTHREAD_MUTEX_INITIALIZER};
-
-static void *check_exercise(void *unused)
-{
-    (void)unused;
-    rlock_acquire(&student_lock);
-    check.reentry = rlock_acquire_timed(&student_lock, 500);
-    if (check.reentry == 0) {
-        rlock_acquire(&student_lock);
-        check.other_acquire = in_other_thread(rlock_try, &student_lock, 50);
-        check.other_release = in_other_thread(rlock_release_call, &student_lock, 0);
-        for (int i = 0; i < 3; i++)
-            check.releases[i] = rlock_release(&student_lock);
-        check.extra_release = rlock_release(&student_lock);
-        check.after = in_other_thread(rlock_try, &student_lock, 1000);
-    }
-    TL_CHECK(pthread_mutex_lock(&check.lock));
-    check.done = true;
-    TL_CHECK(pthread_cond_signal(&check.changed));
-    TL_CHECK(pthread_mutex_unlock(&check.lock));
-    return NULL;
-}
+/* ---- Step 4: your exercise (exercise_check.c runs the checks with a bound) ---- */
 
 static void step_exercise(void)
 {
     tl_step("Your exercise: the re-entrant lock in exercise.c");
-    rlock_init(&student_lock);
-    tl_cond_init_monotonic(&check.changed);
-    pthread_t worker;
-    TL_CHECK(pthread_create(&worker, NULL, check_exercise, NULL));
-    struct timespec deadline = tl_deadline_monotonic(EXERCISE_BOUND_MS);
-    int rc = 0;
-    TL_CHECK(pthread_mutex_lock(&check.lock));
-    while (!check.done && rc != ETIMEDOUT)
-        rc = TL_CHECK_EXPECT(pthread_cond_timedwait(&check.changed, &check.lock, &deadline),
-                             ETIMEDOUT);
-    bool done = check.done;
-    TL_CHECK(pthread_mutex_unlock(&check.lock));
-    if (!done) {
-        TL_CHECK(pthread_detach(worker)); /* stuck in your code; the process exit ends it */
-        tl_verdict(TL_TODO, "the checks did not finish within %ld s: an acquire that never "
-                   "returns? Run `make check-lab02`", EXERCISE_BOUND_MS / 1000);
-        return;
-    }
-    TL_CHECK(pthread_join(worker, NULL));
-    TL_CHECK(pthread_cond_destroy(&check.changed));
-    if (check.reentry != 0) {
-        tl_verdict(TL_TODO, "the owner's second acquire returned %s (expected 0): the lock made "
-                   "its owner wait for itself. Track owner and count in exercise.c, then run "
-                   "`make check-lab02`", errno_name(check.reentry));
-        return;
-    }
-    tl_verdict(TL_OK, "the owner acquired it 3 times without waiting (expected: no wait)");
-    tl_expect(check.other_acquire == ETIMEDOUT, TL_TODO, "while held, another thread's 50 ms "
-              "acquire returned %s (expected ETIMEDOUT)", errno_name(check.other_acquire));
-    tl_expect(check.other_release == EPERM, TL_TODO, "release by a thread that does not hold it "
-              "returned %s (expected EPERM)", errno_name(check.other_release));
-    bool balanced = check.releases[0] == 0 && check.releases[1] == 0 && check.releases[2] == 0 &&
-                    check.extra_release == EPERM;
-    tl_expect(balanced, TL_TODO, "the owner's releases returned %s, %s, %s, then %s (expected 0, "
-              "0, 0, then EPERM)", errno_name(check.releases[0]), errno_name(check.releases[1]),
-              errno_name(check.releases[2]), errno_name(check.extra_release));
-    tl_expect(check.after == 0, TL_TODO, "once released, another thread's acquire returned %s "
-              "(expected 0)", errno_name(check.after));
-    rlock_destroy(&student_lock);
+    check_rlock();
 }
 
 int main(int argc, char **argv)
