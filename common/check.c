@@ -1,5 +1,6 @@
 #include "check.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,4 +43,26 @@ void *tl_xcalloc_at(size_t count, size_t size, const char *file, int line)
     if (p == NULL)
         tl_die(file, line, "out of memory allocating %zu x %zu bytes", count, size);
     return p;
+}
+
+const char *tl_errno_name(int code)
+{
+    switch (code) {
+    case 0: return "0";
+    case EPERM: return "EPERM";
+    case ESRCH: return "ESRCH";
+    case EINTR: return "EINTR";
+    case EAGAIN: return "EAGAIN";
+    case ENOMEM: return "ENOMEM";
+    case EBUSY: return "EBUSY";
+    case EINVAL: return "EINVAL";
+    case EDEADLK: return "EDEADLK";
+    case ENOSYS: return "ENOSYS";
+    case EOVERFLOW: return "EOVERFLOW";
+    case ENOTSUP: return "ENOTSUP";
+    case ETIMEDOUT: return "ETIMEDOUT";
+    case EOWNERDEAD: return "EOWNERDEAD";
+    case ENOTRECOVERABLE: return "ENOTRECOVERABLE";
+    default: return "unknown";
+    }
 }

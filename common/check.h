@@ -38,4 +38,9 @@ _Noreturn void tl_die(const char *file, int line, const char *fmt, ...)
 void *tl_xmalloc_at(size_t size, const char *file, int line);
 void *tl_xcalloc_at(size_t count, size_t size, const char *file, int line);
 
+/* "EDEADLK" rather than "Resource deadlock avoided": the name the man pages use for what a
+ * pthread call returned, "0" for success, "unknown" for a code not listed. Only string literals,
+ * so it is thread-safe and its result never needs freeing or copying. */
+const char *tl_errno_name(int code);
+
 #endif

@@ -1,12 +1,12 @@
 /* exercise_check.c — Step 5's bounded, counting run of run_all_threaded (exercise_check.h). */
 #include "exercise_check.h"
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "bounded.h"
 #include "check.h"
 #include "clock.h"
 #include "report.h"
@@ -44,25 +44,23 @@ typedef struct {
     size_t n;
     int rc, finished_at_return;
     double seconds;
-    atomic_bool returned; /* polled by the lab, so a hang in the exercise cannot hang the lab */
+    bool returned; /* within its bound, so a hang in the exercise cannot hang the lab */
 } exercise_call;
 
-static void *call_exercise(void *arg)
+static void call_exercise(void *arg)
 {
     exercise_call *c = arg;
     tl_stopwatch sw = tl_stopwatch_start();
     c->rc = run_all_threaded(c->tasks, c->results, c->n, probed_work);
     c->seconds = tl_stopwatch_s(&sw);
     c->finished_at_return = atomic_load(&probe.finished);
-    atomic_store(&c->returned, true);
-    return NULL;
 }
 
 /* Why the exercise is not done yet, in one sentence; NULL when it is. */
 static const char *exercise_problem(exercise_call *c, char *why, size_t len)
 {
     long n = (long)c->n, missing = -1, repeated = -1;
-    if (!atomic_load(&c->returned))
+    if (!c->returned)
         return "run_all_threaded did not return within its bound: is a thread never joined?";
     if (c->finished_at_return < n)
         return "run_all_threaded returned before its threads had finished: join every one first";
@@ -111,11 +109,7 @@ double check_run_all_threaded(long n_tasks, long ms, task_fn work)
     }
     probe.n = n_tasks;
     probe.work = work;
-    pthread_t caller;
-    TL_CHECK(pthread_create(&caller, NULL, call_exercise, c));
-    struct timespec bound = tl_deadline_monotonic(n_tasks * (GATE_MS + ms) + 3000);
-    while (!atomic_load(&c->returned) && tl_ms_until(bound) > 0)
-        tl_sleep_ms(2);
+    c->returned = tl_call_bounded(call_exercise, c, n_tasks * (GATE_MS + ms) + 3000);
     char why[512] = "";
     const char *problem = exercise_problem(c, why, sizeof why);
     if (problem == NULL)
@@ -124,12 +118,9 @@ double check_run_all_threaded(long n_tasks, long ms, task_fn work)
                    c->seconds, (double)(n_tasks * ms) / 1000);
     else
         tl_verdict(TL_TODO, "%s — run `make check-lab00`", problem);
-    if (!atomic_load(&c->returned)) {
-        TL_CHECK(pthread_detach(caller)); /* still inside the exercise: leave its memory alone */
-        return -1;
-    }
+    if (!c->returned)
+        return -1; /* still inside the exercise: its memory is left alone */
     double seconds = c->seconds;
-    TL_CHECK(pthread_join(caller, NULL));
     if (c->finished_at_return < n_tasks)
         return seconds; /* its threads may still be running and using the arrays: leave them alone */
     free(c->tasks);

@@ -4,8 +4,9 @@
  * The work handed to it first waits (bounded) until every task has started, so it can count how
  * many run at once, and it reads its task only after the caller's loop is over: that makes the
  * `&i` bug show on every run. The arrays have guard entries past the end, so a thread indexing
- * past them is named instead of corrupting memory. The call runs on a thread of its own, polled
- * with a deadline; if it never returns, it is left running and its memory left alone.
+ * past them is named instead of corrupting memory. The call runs on a thread of its own, waited
+ * for with a deadline (common/bounded.h); if it never returns, it is left running and its memory
+ * left alone.
  * (The grader, tests/graders/lab00.c, makes the same checks one by one, with hints.)
  */
 #ifndef LAB00_EXERCISE_CHECK_H

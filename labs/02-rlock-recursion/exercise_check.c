@@ -2,12 +2,10 @@
 #include "exercise_check.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdbool.h>
 
+#include "bounded.h"
 #include "check.h"
-#include "clock.h"
-#include "errno_name.h"
 #include "exercise.h"
 #include "other_thread.h"
 #include "report.h"
@@ -33,13 +31,10 @@ static void *rlock_release_call(void *arg)
 /* Static, not on a stack: a worker stuck in unfinished code may still be using them. */
 static rlock student_lock;
 static struct {
-    pthread_mutex_t lock;
-    pthread_cond_t changed;
-    bool done;
     int reentry, other_acquire, other_release, releases[3], extra_release, after;
-} check = {.lock = PTHREAD_MUTEX_INITIALIZER};
+} check;
 
-static void *check_exercise(void *unused)
+static void check_exercise(void *unused)
 {
     (void)unused;
     rlock_acquire(&student_lock);
@@ -53,52 +48,35 @@ static void *check_exercise(void *unused)
         check.extra_release = rlock_release(&student_lock);
         check.after = from_other_thread(rlock_try, &student_lock, 1000);
     }
-    TL_CHECK(pthread_mutex_lock(&check.lock));
-    check.done = true;
-    TL_CHECK(pthread_cond_signal(&check.changed));
-    TL_CHECK(pthread_mutex_unlock(&check.lock));
-    return NULL;
 }
 
 void check_rlock(void)
 {
     rlock_init(&student_lock);
-    tl_cond_init_monotonic(&check.changed);
-    pthread_t worker;
-    TL_CHECK(pthread_create(&worker, NULL, check_exercise, NULL));
-    struct timespec deadline = tl_deadline_monotonic(EXERCISE_BOUND_MS);
-    int rc = 0;
-    TL_CHECK(pthread_mutex_lock(&check.lock));
-    while (!check.done && rc != ETIMEDOUT)
-        rc = TL_CHECK_EXPECT(pthread_cond_timedwait(&check.changed, &check.lock, &deadline),
-                             ETIMEDOUT);
-    bool done = check.done;
-    TL_CHECK(pthread_mutex_unlock(&check.lock));
-    if (!done) {
-        TL_CHECK(pthread_detach(worker)); /* stuck in your code; the process exit ends it */
+    if (!tl_call_bounded(check_exercise, NULL, EXERCISE_BOUND_MS)) {
+        /* stuck in your code, with student_lock and check: the process exit ends it */
         tl_verdict(TL_TODO, "the checks did not finish within %ld s: an acquire that never "
                    "returns? Run `make check-lab02`", EXERCISE_BOUND_MS / 1000);
         return;
     }
-    TL_CHECK(pthread_join(worker, NULL));
-    TL_CHECK(pthread_cond_destroy(&check.changed));
     if (check.reentry != 0) {
         tl_verdict(TL_TODO, "the owner's second acquire returned %s (expected 0): the lock made "
                    "its owner wait for itself. Track owner and count in exercise.c, then run "
-                   "`make check-lab02`", errno_name(check.reentry));
+                   "`make check-lab02`", tl_errno_name(check.reentry));
         return;
     }
     tl_verdict(TL_OK, "the owner acquired it 3 times without waiting (expected: no wait)");
     tl_expect(check.other_acquire == ETIMEDOUT, TL_TODO, "while held, another thread's 50 ms "
-              "acquire returned %s (expected ETIMEDOUT)", errno_name(check.other_acquire));
+              "acquire returned %s (expected ETIMEDOUT)", tl_errno_name(check.other_acquire));
     tl_expect(check.other_release == EPERM, TL_TODO, "release by a thread that does not hold it "
-              "returned %s (expected EPERM)", errno_name(check.other_release));
+              "returned %s (expected EPERM)", tl_errno_name(check.other_release));
     bool balanced = check.releases[0] == 0 && check.releases[1] == 0 && check.releases[2] == 0 &&
                     check.extra_release == EPERM;
     tl_expect(balanced, TL_TODO, "the owner's releases returned %s, %s, %s, then %s (expected 0, "
-              "0, 0, then EPERM)", errno_name(check.releases[0]), errno_name(check.releases[1]),
-              errno_name(check.releases[2]), errno_name(check.extra_release));
+              "0, 0, then EPERM)", tl_errno_name(check.releases[0]),
+              tl_errno_name(check.releases[1]), tl_errno_name(check.releases[2]),
+              tl_errno_name(check.extra_release));
     tl_expect(check.after == 0, TL_TODO, "once released, another thread's acquire returned %s "
-              "(expected 0)", errno_name(check.after));
+              "(expected 0)", tl_errno_name(check.after));
     rlock_destroy(&student_lock);
 }

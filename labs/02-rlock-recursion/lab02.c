@@ -1,7 +1,7 @@
 /* lab02 — rlock recursion: a lock its owner may take again (a recursive mutex), what happens
  * with locks that do not allow it, and a re-entrant lock built by hand. `./lab02 --help`; the
  * lesson is in labs/02-rlock-recursion/README.md. Beside this file: other_thread.c (one call
- * from another thread), errno_name.c, and exercise_check.c (Step 4's bounded checks). */
+ * from another thread) and exercise_check.c (Step 4's bounded checks). */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -9,7 +9,6 @@
 #include "check.h"
 #include "cli.h"
 #include "clock.h"
-#include "errno_name.h"
 #include "exercise_check.h"
 #include "other_thread.h"
 #include "report.h"
@@ -77,13 +76,13 @@ static void step_recursive(void)
     init_mutex(&m, PTHREAD_MUTEX_RECURSIVE);
     outer(&m);
     tl_expect(relock_rc == 0, TL_FAIL, "recursive mutex: inner()'s second lock returned %s "
-              "(expected 0: the owner may lock it again)", errno_name(relock_rc));
+              "(expected 0: the owner may lock it again)", tl_errno_name(relock_rc));
     tl_expect(busy_in_outer == EBUSY, TL_FAIL, "back in outer(), another thread's trylock returned "
               "%s (expected EBUSY: locked twice, unlocked once, still held)",
-              errno_name(busy_in_outer));
+              tl_errno_name(busy_in_outer));
     int rc = from_other_thread(trylock_mutex, &m, 0);
     tl_expect(rc == 0, TL_FAIL, "after outer() returned, another thread's trylock returned %s "
-              "(expected 0: two locks, two unlocks, free)", errno_name(rc));
+              "(expected 0: two locks, two unlocks, free)", tl_errno_name(rc));
     TL_CHECK(pthread_mutex_destroy(&m));
 }
 
@@ -94,7 +93,7 @@ static void step_not_recursive(void)
     init_mutex(&m, PTHREAD_MUTEX_ERRORCHECK);
     outer(&m);
     tl_expect(relock_rc == EDEADLK, TL_FAIL, "error-checking mutex: inner()'s second lock returned "
-              "%s (expected EDEADLK: the owner asked for it again)", errno_name(relock_rc));
+              "%s (expected EDEADLK: the owner asked for it again)", tl_errno_name(relock_rc));
     tl_say("A plain mutex would hang forever here: the thread waits for itself to unlock it.");
     TL_CHECK(pthread_mutex_destroy(&m));
 
@@ -108,10 +107,10 @@ static void step_not_recursive(void)
     if (rc == ETIMEDOUT)
         tl_verdict(TL_OK, "plain mutex: the same second lock, limited to %ld ms, returned %s after "
                    "%.0f ms (expected ETIMEDOUT): without a limit it never returns", relock_ms,
-                   errno_name(rc), ms);
+                   tl_errno_name(rc), ms);
     else
         tl_verdict(TL_WARN, "plain mutex: the second lock returned %s (expected ETIMEDOUT; this C "
-                   "library checks anyway: do not count on it elsewhere)", errno_name(rc));
+                   "library checks anyway: do not count on it elsewhere)", tl_errno_name(rc));
     TL_CHECK(pthread_mutex_unlock(&m));
     TL_CHECK(pthread_mutex_destroy(&m));
 }
@@ -158,7 +157,7 @@ static void step_tree_walk(void)
               "(expected %ld each, one per node)", locks, unlocks, nodes);
     int rc = from_other_thread(trylock_mutex, &tree_lock, 0);
     tl_expect(rc == 0, TL_FAIL, "afterwards another thread's trylock returned %s (expected 0: "
-              "every lock undone)", errno_name(rc));
+              "every lock undone)", tl_errno_name(rc));
     tl_csv_header("depth,nodes,locks,unlocks,deepest,seconds");
     tl_csv_row("%ld,%ld,%ld,%ld,%ld,%.6f", depth, nodes, locks, unlocks, deepest, seconds);
     TL_CHECK(pthread_mutex_destroy(&tree_lock));

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "bounded.h"
 #include "check.h"
 #include "clock.h"
 #include "exercise.h"
@@ -19,14 +20,13 @@ typedef struct trial trial;
 typedef struct runner runner;
 typedef void runner_body(trial *t, runner *r);
 
-/* One call (or loop of calls) into the semaphore, on a thread of its own. */
+/* One call (or loop of calls) into the semaphore, on a thread of the trial's group. */
 struct runner {
     trial *trial;
     runner_body *body;
     long arg;    /* the body's input */
-    long result; /* the body's output; read only once `returned` is true */
-    pthread_t id;
-    atomic_bool returned;
+    long result; /* the body's output; read only once its thread has returned */
+    int index;   /* in the trial's group */
 };
 
 /* One check's world. Threads stuck in a broken semaphore point into it, so unless every runner
@@ -36,6 +36,7 @@ struct trial {
     long bound_ms;
     int rounds;
     int started;
+    tl_bounded_group *group;
     runner runners[MAX_RUNNERS];
     atomic_int inside, max_inside; /* pool workers holding a permit now / at most */
     atomic_long gave_up, refused;  /* pool: timed-out acquire_ms calls, refused releases */
@@ -47,6 +48,7 @@ static trial *trial_new(unsigned permits, long bound_ms)
     trial *t = tl_xcalloc(1, sizeof *t);
     bounded_sem_init(&t->sem, permits);
     t->bound_ms = bound_ms;
+    t->group = tl_bounded_group_new(MAX_RUNNERS);
     atomic_init(&t->inside, 0);
     atomic_init(&t->max_inside, 0);
     atomic_init(&t->gave_up, 0);
@@ -54,12 +56,10 @@ static trial *trial_new(unsigned permits, long bound_ms)
     return t;
 }
 
-static void *runner_main(void *arg)
+static void runner_main(void *arg)
 {
     runner *r = arg;
     r->body(r->trial, r);
-    atomic_store(&r->returned, true);
-    return NULL;
 }
 
 static runner *start(trial *t, runner_body *body, long arg)
@@ -68,27 +68,24 @@ static runner *start(trial *t, runner_body *body, long arg)
         TL_DIE("sem_check: more than %d threads", MAX_RUNNERS);
     runner *r = &t->runners[t->started++];
     *r = (runner){.trial = t, .body = body, .arg = arg};
-    atomic_init(&r->returned, false);
-    TL_CHECK(pthread_create(&r->id, NULL, runner_main, r));
+    r->index = tl_bounded_start(t->group, runner_main, r);
     return r;
+}
+
+static bool has_returned(const runner *r)
+{
+    return tl_bounded_returned(r->trial->group, r->index);
 }
 
 static int returned_count(trial *t)
 {
-    int n = 0;
-    for (int i = 0; i < t->started; i++)
-        n += atomic_load(&t->runners[i].returned);
-    return n;
+    return tl_bounded_returned_count(t->group);
 }
 
-/* Waits until n runners have returned or ms pass; returns how many had. Polling: a broken
- * semaphore signals nobody outside. */
+/* Waits until n runners have returned or ms pass; returns how many had. */
 static int await_returned(trial *t, int n, long ms)
 {
-    struct timespec deadline = tl_deadline_monotonic(ms);
-    while (returned_count(t) < n && tl_ms_until(deadline) > 0)
-        tl_sleep_ms(1);
-    return returned_count(t);
+    return tl_bounded_await(t->group, n, ms);
 }
 
 /* Runs body on a thread and waits for it at most ms: true if it returned. */
@@ -99,18 +96,11 @@ static bool call_bounded(trial *t, runner_body *body, long arg, long ms, runner 
     return await_returned(t, t->started, ms) == t->started;
 }
 
-/* Joins and frees everything when every runner returned; otherwise joins those that did and
- * leaves the rest, with the trial, to the stuck threads. */
+/* Joins and frees everything when every runner returned; otherwise leaves the trial to the
+ * stuck threads (common/bounded.h says why). */
 static sem_check_result finish(trial *t, sem_check_result result)
 {
-    bool all = returned_count(t) == t->started;
-    for (int i = 0; i < t->started; i++) {
-        if (atomic_load(&t->runners[i].returned))
-            TL_CHECK(pthread_join(t->runners[i].id, NULL));
-        else
-            TL_CHECK(pthread_detach(t->runners[i].id));
-    }
-    if (all) {
+    if (tl_bounded_finish(t->group)) {
         bounded_sem_destroy(&t->sem);
         free(t);
     }
@@ -279,10 +269,10 @@ sem_check_result sem_check_wakeup_rechecks(const sem_check_config *cfg)
     o = poll_waits(t, 4, 1);
     if (o == SOMEONE_RETURNED) {
         await_returned(t, 3, 200); /* let the other one show whether it returned too */
-        bool both = atomic_load(&plain->returned) && atomic_load(&timed->returned);
+        bool both = has_returned(plain) && has_returned(timed);
         return finish(t, verdict(false, advice, "woken with no permit free: %s returned with a "
                                  "permit that is not there (expected: wait again)", both ?
-                                 "acquire() and acquire_ms() both" : atomic_load(&plain->returned) ?
+                                 "acquire() and acquire_ms() both" : has_returned(plain) ?
                                  "acquire()" : "acquire_ms()"));
     }
     if (o == NEITHER)
@@ -297,8 +287,8 @@ sem_check_result sem_check_wakeup_rechecks(const sem_check_config *cfg)
     return finish(t, verdict(ok, advice, "acquire() and acquire_ms() woken with no permit free "
                              "waited again, then %ld of 2 took the permit in turn once it was "
                              "released (expected: wait again, then 2)",
-                             (atomic_load(&plain->returned) ? plain->result : 0) +
-                                 (atomic_load(&timed->returned) ? timed->result : 0)));
+                             (has_returned(plain) ? plain->result : 0) +
+                                 (has_returned(timed) ? timed->result : 0)));
 }
 
 /* ---- one thread ---- */

@@ -3,10 +3,10 @@
 
 #include <errno.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "bounded.h"
 #include "check.h"
 #include "clock.h"
 #include "exercise.h"
@@ -19,14 +19,13 @@ typedef struct trial trial;
 typedef struct runner runner;
 typedef void runner_body(trial *t, runner *r);
 
-/* One call into the event, on a thread of its own. */
+/* One call into the event, on a thread of the trial's group. */
 struct runner {
     trial *trial;
     runner_body *body;
     long arg;    /* the body's input */
-    long result; /* the body's output; read only once `returned` is true */
-    pthread_t id;
-    atomic_bool returned;
+    long result; /* the body's output; read only once its thread has returned */
+    int index;   /* in the trial's group */
 };
 
 /* One check's world. Threads stuck in a broken event point into it, so unless every runner
@@ -35,6 +34,7 @@ struct trial {
     event e;
     long bound_ms;
     int started;
+    tl_bounded_group *group;
     runner runners[MAX_RUNNERS];
     event_check_result result; /* single-thread checks: the body's verdict */
 };
@@ -44,15 +44,14 @@ static trial *trial_new(long bound_ms)
     trial *t = tl_xcalloc(1, sizeof *t);
     event_init(&t->e);
     t->bound_ms = bound_ms;
+    t->group = tl_bounded_group_new(MAX_RUNNERS);
     return t;
 }
 
-static void *runner_main(void *arg)
+static void runner_main(void *arg)
 {
     runner *r = arg;
     r->body(r->trial, r);
-    atomic_store(&r->returned, true);
-    return NULL;
 }
 
 static runner *start(trial *t, runner_body *body, long arg)
@@ -61,41 +60,31 @@ static runner *start(trial *t, runner_body *body, long arg)
         TL_DIE("event_check: more than %d threads", MAX_RUNNERS);
     runner *r = &t->runners[t->started++];
     *r = (runner){.trial = t, .body = body, .arg = arg};
-    atomic_init(&r->returned, false);
-    TL_CHECK(pthread_create(&r->id, NULL, runner_main, r));
+    r->index = tl_bounded_start(t->group, runner_main, r);
     return r;
+}
+
+static bool has_returned(const runner *r)
+{
+    return tl_bounded_returned(r->trial->group, r->index);
 }
 
 static int returned_count(trial *t)
 {
-    int n = 0;
-    for (int i = 0; i < t->started; i++)
-        n += atomic_load(&t->runners[i].returned);
-    return n;
+    return tl_bounded_returned_count(t->group);
 }
 
-/* Waits until n runners have returned or ms pass; returns how many had. Polling: a broken
- * event signals nobody outside. */
+/* Waits until n runners have returned or ms pass; returns how many had. */
 static int await_returned(trial *t, int n, long ms)
 {
-    struct timespec deadline = tl_deadline_monotonic(ms);
-    while (returned_count(t) < n && tl_ms_until(deadline) > 0)
-        tl_sleep_ms(1);
-    return returned_count(t);
+    return tl_bounded_await(t->group, n, ms);
 }
 
-/* Joins and frees everything when every runner returned; otherwise joins those that did and
- * leaves the rest, with the trial, to the stuck threads. */
+/* Joins and frees everything when every runner returned; otherwise leaves the trial to the
+ * stuck threads (common/bounded.h says why). */
 static event_check_result finish(trial *t, event_check_result result)
 {
-    bool all = returned_count(t) == t->started;
-    for (int i = 0; i < t->started; i++) {
-        if (atomic_load(&t->runners[i].returned))
-            TL_CHECK(pthread_join(t->runners[i].id, NULL));
-        else
-            TL_CHECK(pthread_detach(t->runners[i].id));
-    }
-    if (all) {
+    if (tl_bounded_finish(t->group)) {
         event_destroy(&t->e);
         free(t);
     }
@@ -251,7 +240,7 @@ static event_check_result check_wakes_all(const event_check_config *cfg, bool th
     await_returned(t, n + 1, cfg->bound_ms);
     int woke = 0, gave_up = 0;
     for (int i = 0; i < n; i++) {
-        if (!atomic_load(&t->runners[i].returned))
+        if (!has_returned(&t->runners[i]))
             continue;
         woke += t->runners[i].result == 1;
         gave_up += t->runners[i].result != 1;

@@ -2,11 +2,11 @@
 
 #include <errno.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "bounded.h"
 #include "check.h"
 #include "clock.h"
 #include "event.h"
@@ -26,20 +26,6 @@ static timeout_check verdict(bool passed, const char *advice, const char *fmt, .
     va_end(ap);
     snprintf(r.advice, sizeof r.advice, "%s", passed ? "" : advice);
     return r;
-}
-
-static const char *rc_name(int rc)
-{
-    static _Thread_local char other[16];
-    switch (rc) {
-    case 0: return "0";
-    case ETIMEDOUT: return "ETIMEDOUT";
-    case EBUSY: return "EBUSY";
-    case EDEADLK: return "EDEADLK";
-    case EINVAL: return "EINVAL";
-    case EPERM: return "EPERM";
-    default: snprintf(other, sizeof other, "%d", rc); return other;
-    }
 }
 
 /* ---- a bench: two mutexes, the call under test on its own thread, the helper threads ---- */
@@ -68,8 +54,6 @@ typedef struct {
     int rc;
     double ms;
     bool held_first, held_second; /* what the call left its thread holding */
-    atomic_bool returned;
-    pthread_t caller;
     holder holder;
     bool has_holder;
     rival rival;
@@ -107,7 +91,6 @@ static bench *bench_new(bool both, long timeout_ms, long overall_ms)
     b->both = both;
     b->timeout_ms = timeout_ms;
     b->overall_ms = overall_ms;
-    atomic_init(&b->returned, false);
     return b;
 }
 
@@ -165,7 +148,7 @@ static void start_rival(bench *b, long bound_ms)
     b->has_rival = true;
 }
 
-static void *call_under_test(void *arg)
+static void call_under_test(void *arg)
 {
     bench *b = arg;
     int64_t start = tl_now_ns();
@@ -174,29 +157,19 @@ static void *call_under_test(void *arg)
     b->ms = (double)(tl_now_ns() - start) / 1e6;
     b->held_first = release_if_mine(&b->first);
     b->held_second = release_if_mine(&b->second);
-    atomic_store(&b->returned, true);
-    return NULL;
 }
 
 /* Runs the call and waits for it at most bound_ms. True: it returned, the helpers are joined and
  * the bench is freed by bench_free. False: all threads are detached and the bench is leaked. */
 static bool run_call(bench *b, long bound_ms)
 {
-    TL_CHECK(pthread_create(&b->caller, NULL, call_under_test, b));
-    /* pthread_join cannot time out, so wait for the call's own flag first. */
-    int64_t deadline = tl_now_ns() + bound_ms * 1000000L;
-    while (!atomic_load(&b->returned) && tl_now_ns() < deadline)
-        tl_sleep_ms(1);
-    bool returned = atomic_load(&b->returned);
-    if (!returned) {
-        TL_CHECK(pthread_detach(b->caller));
+    if (!tl_call_bounded(call_under_test, b, bound_ms)) {
         if (b->has_holder)
             TL_CHECK(pthread_detach(b->holder.id));
         if (b->has_rival)
             TL_CHECK(pthread_detach(b->rival.id));
         return false;
     }
-    TL_CHECK(pthread_join(b->caller, NULL));
     if (b->has_holder) {
         tl_event_set(&b->holder.release);
         TL_CHECK(pthread_join(b->holder.id, NULL));
@@ -242,7 +215,7 @@ timeout_check check_free_mutex_taken_at_once(long timeout_ms)
                               "A free mutex is taken at once: return 0 holding it, without waiting out the "
                               "timeout.",
                               "lock_with_timeout(free mutex, %ld ms) returned %s after %.1f ms, %s (expected 0 at "
-                              "once, holding it)", timeout_ms, rc_name(b->rc), b->ms,
+                              "once, holding it)", timeout_ms, tl_errno_name(b->rc), b->ms,
                               b->held_first ? "holding the mutex" : "NOT holding the mutex");
     bench_free(b);
     return r;
@@ -263,7 +236,7 @@ timeout_check check_held_mutex_times_out(long timeout_ms, long bound_ms)
                               : TIMEDLOCK_ADVICE,
                               "lock_with_timeout(mutex held by another thread, %ld ms) returned %s after %.1f ms "
                               "(expected ETIMEDOUT after %ld ms; the holder held it for %ld ms)", timeout_ms,
-                              rc_name(b->rc), b->ms, timeout_ms, bound_ms);
+                              tl_errno_name(b->rc), b->ms, timeout_ms, bound_ms);
     bench_free(b);
     return r;
 }
@@ -279,7 +252,7 @@ timeout_check check_released_mutex_taken_during_wait(long hold_ms, long timeout_
                               "trying: the call returns as soon as the mutex is free.",
                               "the holder let go after %ld ms; lock_with_timeout(%ld ms) returned %s after "
                               "%.1f ms (expected 0 then, holding it, long before its timeout)", hold_ms,
-                              timeout_ms, rc_name(b->rc), b->ms);
+                              timeout_ms, tl_errno_name(b->rc), b->ms);
     bench_free(b);
     return r;
 }
@@ -294,7 +267,7 @@ timeout_check check_zero_timeout_does_not_wait(long bound_ms)
                               "A timeout of 0 means \"only if it is free now\": a deadline of now, which "
                               "pthread_mutex_timedlock answers with ETIMEDOUT at once when the mutex is held.",
                               "lock_with_timeout(mutex held by another thread, 0 ms) returned %s after %.1f ms "
-                              "(expected ETIMEDOUT at once)", rc_name(b->rc), b->ms);
+                              "(expected ETIMEDOUT at once)", tl_errno_name(b->rc), b->ms);
     bench_free(b);
     return r;
 }
@@ -313,7 +286,7 @@ timeout_check check_both_free_taken(long timeout_ms)
     timeout_check r = verdict(b->rc == 0 && b->held_first && b->held_second,
                               "With both mutexes free, take first, then second, and return 0 holding both.",
                               "lock_both_or_neither(two free mutexes) returned %s holding %s (expected 0 "
-                              "holding both)", rc_name(b->rc),
+                              "holding both)", tl_errno_name(b->rc),
                               b->held_first && b->held_second ? "both"
                               : b->held_first                 ? "only first"
                               : b->held_second                ? "only second"
@@ -344,7 +317,7 @@ timeout_check check_one_held_takes_neither(bool first_held, long timeout_ms, lon
                               "another thread held `%s` for %ld ms; lock_both_or_neither(try %ld ms, overall %ld "
                               "ms) returned %s after %.1f ms holding %s (expected ETIMEDOUT after %ld ms, holding "
                               "neither)", first_held ? "first" : "second", bound_ms, timeout_ms, overall_ms,
-                              rc_name(b->rc), b->ms, held, overall_ms);
+                              tl_errno_name(b->rc), b->ms, held, overall_ms);
     bench_free(b);
     return r;
 }
@@ -360,7 +333,7 @@ timeout_check check_retries_until_free(long hold_ms, long timeout_ms, long overa
                               "`second` is free again long before that.",
                               "another thread held `second` for %ld ms; lock_both_or_neither(try %ld ms, overall "
                               "%ld ms) returned %s after %.1f ms (expected 0 holding both, soon after %ld ms)",
-                              hold_ms, timeout_ms, overall_ms, rc_name(b->rc), b->ms, hold_ms);
+                              hold_ms, timeout_ms, overall_ms, tl_errno_name(b->rc), b->ms, hold_ms);
     bench_free(b);
     return r;
 }
@@ -385,13 +358,13 @@ timeout_check check_backs_off_for_opposite_order(long timeout_ms, long overall_m
     else if (b->held_first != b->held_second)
         r = verdict(false, ALL_OR_NOTHING_ADVICE,
                     "against a thread holding `second` and wanting `first`, lock_both_or_neither returned %s "
-                    "holding only `%s` (expected 0 holding both, or ETIMEDOUT holding neither)", rc_name(b->rc),
+                    "holding only `%s` (expected 0 holding both, or ETIMEDOUT holding neither)", tl_errno_name(b->rc),
                     b->held_first ? "first" : "second");
     else
         r = verdict(false, "After backing off, try again until overall_ms have passed: once the other thread is "
                     "done, both mutexes are free.",
                     "a thread holding `second` and wanting `first` got it while lock_both_or_neither backed off, "
-                    "but the call then returned %s after %.1f ms (expected 0 holding both)", rc_name(b->rc), b->ms);
+                    "but the call then returned %s after %.1f ms (expected 0 holding both)", tl_errno_name(b->rc), b->ms);
     bench_free(b);
     return r;
 }
@@ -410,12 +383,10 @@ typedef struct {
 struct opposite_run {
     pthread_mutex_t first, second;
     long rounds, timeout_ms, overall_ms;
-    atomic_int done;
     opposite_caller callers[2];
-    pthread_t ids[2];
 };
 
-static void *call_in_a_loop(void *arg)
+static void call_in_a_loop(void *arg)
 {
     opposite_caller *c = arg;
     opposite_run *run = c->run;
@@ -430,8 +401,6 @@ static void *call_in_a_loop(void *arg)
         c->failed += rc != 0;
         c->one_held += held_a != held_b;
     }
-    atomic_fetch_add(&run->done, 1);
-    return NULL;
 }
 
 timeout_check check_opposite_callers_both_succeed(long rounds, long timeout_ms, long overall_ms, long bound_ms)
@@ -442,17 +411,13 @@ timeout_check check_opposite_callers_both_succeed(long rounds, long timeout_ms, 
     run->rounds = rounds;
     run->timeout_ms = timeout_ms;
     run->overall_ms = overall_ms;
-    atomic_init(&run->done, 0);
+    tl_bounded_group *callers = tl_bounded_group_new(2);
     for (int i = 0; i < 2; i++) {
         run->callers[i] = (opposite_caller){.run = run, .reversed = i == 1};
-        TL_CHECK(pthread_create(&run->ids[i], NULL, call_in_a_loop, &run->callers[i]));
+        tl_bounded_start(callers, call_in_a_loop, &run->callers[i]);
     }
-    int64_t deadline = tl_now_ns() + bound_ms * 1000000L;
-    while (atomic_load(&run->done) < 2 && tl_now_ns() < deadline)
-        tl_sleep_ms(1);
-    if (atomic_load(&run->done) < 2) {
-        for (int i = 0; i < 2; i++)
-            TL_CHECK(pthread_detach(run->ids[i]));
+    tl_bounded_await(callers, 2, bound_ms);
+    if (!tl_bounded_finish(callers)) {
         return verdict(false, "Two threads that each hold one mutex and wait for the other are lab07's "
                        "deadlock: each try must give up after timeout_ms and let go of `first`.",
                        "two threads calling lock_both_or_neither in opposite orders, %ld times each, did not "
@@ -460,7 +425,6 @@ timeout_check check_opposite_callers_both_succeed(long rounds, long timeout_ms, 
     }
     long taken = 0, failed = 0, one_held = 0;
     for (int i = 0; i < 2; i++) {
-        TL_CHECK(pthread_join(run->ids[i], NULL));
         taken += run->callers[i].taken;
         failed += run->callers[i].failed;
         one_held += run->callers[i].one_held;

@@ -7,7 +7,6 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
-#include <string.h>
 
 #include "check.h"
 #include "clock.h"
@@ -15,16 +14,6 @@
 #include "harness.h"
 
 enum { THREADS = 4, ROUNDS = 200 };
-
-static const char *rc_name(int rc)
-{
-    switch (rc) {
-    case 0: return "0";
-    case EPERM: return "EPERM";
-    case ETIMEDOUT: return "ETIMEDOUT";
-    default: return strerror(rc);
-    }
-}
 
 /* Long enough never to expire for a free lock, even under a sanitizer on a loaded machine. */
 static long generous_ms(void)
@@ -86,7 +75,7 @@ static void acquire_twice(rlock *l)
     rlock_acquire(l);
     int rc = rlock_acquire_timed(l, 1000);
     TL_ASSERT_FATAL(rc == 0, "the owner's second acquire (timed, 1000 ms) returned %s, expected 0: "
-                    "the lock made its own owner wait for itself", rc_name(rc));
+                    "the lock made its own owner wait for itself", tl_errno_name(rc));
 }
 
 static void owner_reacquires_and_releases_as_often(void)
@@ -97,11 +86,12 @@ static void owner_reacquires_and_releases_as_often(void)
     rlock_acquire(&l); /* untimed re-entry: hangs here only if it differs from the timed one */
     for (int i = 1; i <= 3; i++) {
         int rc = rlock_release(&l);
-        TL_ASSERT(rc == 0, "release %d of 3 by the owner returned %s, expected 0", i, rc_name(rc));
+        TL_ASSERT(rc == 0, "release %d of 3 by the owner returned %s, expected 0", i,
+                  tl_errno_name(rc));
     }
     int rc = rlock_release(&l);
     TL_ASSERT(rc == EPERM, "a 4th release (3 acquires, 3 releases: nobody holds it) returned %s, "
-              "expected EPERM", rc_name(rc));
+              "expected EPERM", tl_errno_name(rc));
     rlock_destroy(&l);
 }
 
@@ -115,24 +105,24 @@ static void others_wait_until_count_is_zero(void)
             "nothing.");
     int rc = in_other_thread(timed_acquire_call, &l, 100);
     TL_ASSERT(rc == ETIMEDOUT, "held twice: another thread's 100 ms acquire returned %s, expected "
-              "ETIMEDOUT", rc_name(rc));
+              "ETIMEDOUT", tl_errno_name(rc));
     TL_ASSERT_FATAL(rlock_release(&l) == 0, "the owner's first release failed");
     rc = in_other_thread(timed_acquire_call, &l, 100);
     TL_ASSERT(rc == ETIMEDOUT, "acquired twice, released once (count 1, still held): another "
-              "thread's 100 ms acquire returned %s, expected ETIMEDOUT", rc_name(rc));
+              "thread's 100 ms acquire returned %s, expected ETIMEDOUT", tl_errno_name(rc));
     TL_ASSERT_FATAL(rlock_release(&l) == 0, "the owner's second release failed");
     rc = in_other_thread(acquire_and_release_call, &l, generous_ms());
     TL_ASSERT_FATAL(rc == 0, "released as often as acquired (count 0, free): another thread's "
-                    "acquire (and release) returned %s, expected 0", rc_name(rc));
+                    "acquire (and release) returned %s, expected 0", tl_errno_name(rc));
     /* The two timed-out attempts must have left no count behind: it is free again. */
     rc = rlock_acquire_timed(&l, generous_ms());
     TL_ASSERT(rc == 0, "after the other thread's acquire and release, the first thread's acquire "
-              "returned %s, expected 0", rc_name(rc));
+              "returned %s, expected 0", tl_errno_name(rc));
     if (rc == 0) {
         TL_ASSERT(rlock_release(&l) == 0, "one acquire, one release: the release failed");
         rc = rlock_release(&l);
         TL_ASSERT(rc == EPERM, "one acquire, then a second release returned %s, expected EPERM",
-                  rc_name(rc));
+                  tl_errno_name(rc));
     }
     rlock_destroy(&l);
 }
@@ -146,15 +136,15 @@ static void release_by_non_owner_is_refused(void)
     rlock_acquire(&l);
     int rc = in_other_thread(release_call, &l, 0);
     TL_ASSERT(rc == EPERM, "release by a thread that does not hold the lock returned %s, expected "
-              "EPERM", rc_name(rc));
+              "EPERM", tl_errno_name(rc));
     rc = in_other_thread(timed_acquire_call, &l, 100);
     TL_ASSERT(rc == ETIMEDOUT, "after that refused release the lock must still be held: another "
-              "thread's 100 ms acquire returned %s, expected ETIMEDOUT", rc_name(rc));
+              "thread's 100 ms acquire returned %s, expected ETIMEDOUT", tl_errno_name(rc));
     rc = rlock_release(&l);
-    TL_ASSERT(rc == 0, "the owner's own release returned %s, expected 0", rc_name(rc));
+    TL_ASSERT(rc == 0, "the owner's own release returned %s, expected 0", tl_errno_name(rc));
     rc = rlock_release(&l);
     TL_ASSERT(rc == EPERM, "release of a lock nobody holds returned %s, expected EPERM",
-              rc_name(rc));
+              tl_errno_name(rc));
     rlock_destroy(&l);
 }
 
