@@ -108,7 +108,11 @@ for layer in "${layers[@]}"; do
       for t in "$build"/tests/labs/*; do [ -x "$t" ] && [ -f "$t" ] && run_program "$t"; done ;;
     solution-runs)
       echo "== lab runs (solution builds) =="
-      for t in "$build"/tests/labs/*; do [ -x "$t" ] && [ -f "$t" ] && run_program "$t" --only solution; done ;;
+      for t in "$build"/tests/labs/*; do
+        [ -x "$t" ] && [ -f "$t" ] || continue
+        [ -n "$("$t" --list --only solution)" ] || continue # no solution build involved (plots)
+        run_program "$t" --only solution
+      done ;;
     selfcheck)
       before_p=$total_passed; before_f=$total_failed
       selfcheck
