@@ -63,3 +63,9 @@ void tl_check_bad_input(const char *lab, const char *const args[], const char *c
                   shown, must_contain[i], r.err);
     tl_run_result_free(&r);
 }
+
+void tl_check_bad_inputs(const char *lab, const tl_bad_input cases[], size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        tl_check_bad_input(lab, cases[i].args, cases[i].must);
+}

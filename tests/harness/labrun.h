@@ -4,6 +4,7 @@
 #define TL_LABRUN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "spawn.h"
 
@@ -17,5 +18,14 @@ tl_run_result tl_check_lab_run(const char *lab, bool solution, const char *const
 /* A usage error: asserts exit status 2, nothing on stdout, exactly one line on stderr, and
  * that the line contains each string in must_contain (e.g. the option's name and its range). */
 void tl_check_bad_input(const char *lab, const char *const args[], const char *const must_contain[]);
+
+/* One bad command line (up to 3 arguments) and what its error line must mention (up to 2). */
+typedef struct {
+    const char *args[4];
+    const char *must[3];
+} tl_bad_input;
+
+/* tl_check_bad_input for each of n cases: a lab's bad-input table in one call. */
+void tl_check_bad_inputs(const char *lab, const tl_bad_input cases[], size_t n);
 
 #endif

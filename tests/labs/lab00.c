@@ -173,10 +173,7 @@ static void compare_python_without_python3(void)
 static void bad_input_is_rejected(void)
 {
     tl_hint("Every bad option must give exit status 2 and one line on stderr naming the option.");
-    static const struct {
-        const char *args[4];
-        const char *must[3];
-    } cases[] = {
+    static const tl_bad_input cases[] = {
         {{"--tasks", "abc"}, {"--tasks", "from 1 to 64"}},
         {{"--tasks", "0"}, {"--tasks", "'0'"}},
         {{"--tasks", "65"}, {"--tasks", "'65'"}},
@@ -205,8 +202,7 @@ static void bad_input_is_rejected(void)
         {{"--bogus"}, {"unknown option", "--bogus"}},
         {{"--fast", "extra"}, {"unexpected argument", "extra"}},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        tl_check_bad_input(LAB, cases[i].args, cases[i].must);
+    tl_check_bad_inputs(LAB, cases, sizeof cases / sizeof cases[0]);
 }
 
 void tl_register_suites(void)

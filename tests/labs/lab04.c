@@ -133,10 +133,7 @@ static void help_lists_every_option(void)
 static void bad_input_is_rejected(void)
 {
     tl_hint("Every bad option must give exit status 2 and one line on stderr naming the option.");
-    static const struct {
-        const char *args[4];
-        const char *must[3];
-    } cases[] = {
+    static const tl_bad_input cases[] = {
         {{"--signal-ms", "abc"}, {"--signal-ms", "from 0 to 10000"}},
         {{"--signal-ms", "-1"}, {"--signal-ms", "'-1'"}},
         {{"--signal-ms", "10001"}, {"--signal-ms", "'10001'"}},
@@ -158,8 +155,7 @@ static void bad_input_is_rejected(void)
         {{"--bogus"}, {"unknown option", "--bogus"}},
         {{"--fast", "extra"}, {"unexpected argument", "extra"}},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        tl_check_bad_input(LAB, cases[i].args, cases[i].must);
+    tl_check_bad_inputs(LAB, cases, sizeof cases / sizeof cases[0]);
 }
 
 void tl_register_suites(void)

@@ -99,10 +99,7 @@ static void help_describes_the_lab(void)
 static void bad_input_is_rejected(void)
 {
     tl_hint("Every bad option must give exit status 2 and one line on stderr naming the option.");
-    static const struct {
-        const char *args[4];
-        const char *must[3];
-    } cases[] = {
+    static const tl_bad_input cases[] = {
         {{"--threads", "abc"}, {"--threads", "from 1 to 64"}},
         {{"--threads", "0"}, {"--threads", "from 1 to 64"}},
         {{"--threads", "65"}, {"--threads", "'65'"}},
@@ -117,8 +114,7 @@ static void bad_input_is_rejected(void)
         {{"--bogus"}, {"unknown option", "--bogus"}},
         {{"--fast", "extra"}, {"unexpected argument", "extra"}},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        tl_check_bad_input(LAB, cases[i].args, cases[i].must);
+    tl_check_bad_inputs(LAB, cases, sizeof cases / sizeof cases[0]);
 }
 
 void tl_register_suites(void)

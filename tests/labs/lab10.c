@@ -214,10 +214,7 @@ static void help_describes_the_lab(void)
 static void bad_input_is_rejected(void)
 {
     tl_hint("Every bad option must give exit status 2 and one line on stderr naming the option.");
-    static const struct {
-        const char *args[4];
-        const char *must[3];
-    } cases[] = {
+    static const tl_bad_input cases[] = {
         {{"--mode", "fast"}, {"--mode", "auto|seq|threads|multi|all"}},
         {{"--mode"}, {"--mode", "needs a value"}},
         {{"--workers", "abc"}, {"--workers", "from 0 to 64"}},
@@ -244,8 +241,7 @@ static void bad_input_is_rejected(void)
         {{"--serve", "http://127.0.0.1/"}, {"--serve", "http://127.0.0.1/"}},
         {{"http://a.test/", "extra"}, {"unexpected argument", "extra"}},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        tl_check_bad_input(LAB, cases[i].args, cases[i].must);
+    tl_check_bad_inputs(LAB, cases, sizeof cases / sizeof cases[0]);
 }
 
 void tl_register_suites(void)
