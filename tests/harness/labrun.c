@@ -69,3 +69,18 @@ void tl_check_bad_inputs(const char *lab, const tl_bad_input cases[], size_t n)
     for (size_t i = 0; i < n; i++)
         tl_check_bad_input(lab, cases[i].args, cases[i].must);
 }
+
+void tl_assert_verdict_lines_only(const char *out)
+{
+    for (const char *line = out; *line != '\0';) {
+        TL_ASSERT(strncmp(line, "  [", 3) == 0, "not a verdict line: %.60s", line);
+        const char *next = strchr(line, '\n');
+        line = next ? next + 1 : line + strlen(line);
+    }
+}
+
+void tl_assert_no_todo_or_fail(const char *out)
+{
+    TL_ASSERT(strstr(out, "[todo]") == NULL && strstr(out, "[FAIL]") == NULL,
+              "the solution run printed [todo] or [FAIL]:\n%s", out);
+}

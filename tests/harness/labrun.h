@@ -19,6 +19,12 @@ tl_run_result tl_check_lab_run(const char *lab, bool solution, const char *const
  * that the line contains each string in must_contain (e.g. the option's name and its range). */
 void tl_check_bad_input(const char *lab, const char *const args[], const char *const must_contain[]);
 
+/* Asserts every line of out is a verdict line ("  [tag] ..."): what --quiet promises. */
+void tl_assert_verdict_lines_only(const char *out);
+
+/* Asserts out has no [todo] and no [FAIL] verdict: what a run with the reference solution prints. */
+void tl_assert_no_todo_or_fail(const char *out);
+
 /* One bad command line (up to 3 arguments) and what its error line must mention (up to 2). */
 typedef struct {
     const char *args[4];

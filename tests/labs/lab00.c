@@ -41,8 +41,7 @@ static void solution_run_shows_demo_and_ok(void)
         DEMO_VERDICTS, "[ok]   3 tasks of 100 ms: each ran once, all 3 at the same time, results "
                        "read after join: ", NULL};
     tl_run_result r = tl_check_lab_run(LAB, true, fast, 0, must, RUN_MS);
-    TL_ASSERT(strstr(r.out, "[todo]") == NULL && strstr(r.out, "[FAIL]") == NULL,
-              "the solution run printed [todo] or [FAIL]:\n%s", r.out);
+    tl_assert_no_todo_or_fail(r.out);
     tl_run_result_free(&r);
 }
 
@@ -105,11 +104,7 @@ static void starter_quiet_prints_verdicts_only(void)
     static const char *const args[] = {"--fast", "--quiet", "--delay-ms", "50", NULL};
     static const char *const must[] = {"[ok]   after join: ", "[todo] ", NULL};
     tl_run_result r = tl_check_lab_run(LAB, false, args, 0, must, RUN_MS);
-    for (const char *line = r.out; *line != '\0';) {
-        TL_ASSERT(strncmp(line, "  [", 3) == 0, "not a verdict line: %.60s", line);
-        const char *next = strchr(line, '\n');
-        line = next ? next + 1 : line + strlen(line);
-    }
+    tl_assert_verdict_lines_only(r.out);
     tl_run_result_free(&r);
 }
 

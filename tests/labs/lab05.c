@@ -102,11 +102,7 @@ static void starter_quiet_prints_verdicts_only(void)
     static const char *const args[] = {"--fast", "--quiet", NULL};
     static const char *const must[] = {"[ok]   items taken exactly once = 5", "[todo] ", NULL};
     tl_run_result r = tl_check_lab_run(LAB, false, args, 0, must, RUN_MS);
-    for (const char *line = r.out; *line != '\0';) {
-        TL_ASSERT(strncmp(line, "  [", 3) == 0, "not a verdict line: %.60s", line);
-        const char *next = strchr(line, '\n');
-        line = next ? next + 1 : line + strlen(line);
-    }
+    tl_assert_verdict_lines_only(r.out);
     tl_run_result_free(&r);
 }
 

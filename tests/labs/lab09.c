@@ -44,8 +44,7 @@ static void solution_run_shows_demo_and_ok(void)
     static const char *const must[] = {DEMO_VERDICTS,
                                        "[ok]   your sharded counter: total = 1500000 (expected 1500000)", NULL};
     tl_run_result r = tl_check_lab_run(LAB, true, fast, 0, must, RUN_MS);
-    TL_ASSERT(strstr(r.out, "[todo]") == NULL && strstr(r.out, "[FAIL]") == NULL,
-              "the solution run printed [todo] or [FAIL]:\n%s", r.out);
+    tl_assert_no_todo_or_fail(r.out);
     tl_run_result_free(&r);
 }
 
@@ -78,11 +77,7 @@ static void starter_quiet_prints_verdicts_only(void)
     static const char *const must[] = {"[race] plain global: ", "[info] sharded / mutex throughput = ", "[todo] ",
                                        NULL};
     tl_run_result r = tl_check_lab_run(LAB, false, args, 0, must, RUN_MS);
-    for (const char *line = r.out; *line != '\0';) {
-        TL_ASSERT(strncmp(line, "  [", 3) == 0, "not a verdict line: %.60s", line);
-        const char *next = strchr(line, '\n');
-        line = next ? next + 1 : line + strlen(line);
-    }
+    tl_assert_verdict_lines_only(r.out);
     tl_run_result_free(&r);
 }
 
