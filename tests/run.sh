@@ -13,17 +13,7 @@ build=${TL_BUILD:-build}
 layers=("$@")
 [ ${#layers[@]} -eq 0 ] || [ "${layers[0]}" = all ] && layers=(unit graders runs selfcheck)
 
-case "${TL_SAN:-}" in
-  *thread*)
-    # TSan is 5-15x slower: deadlines stretch accordingly. The suppression file names each
-    # intentional race by function, with the reason.
-    export TSAN_OPTIONS="suppressions=$PWD/tests/tsan.supp halt_on_error=1 second_deadlock_stack=1"
-    export TL_TIMEOUT_SCALE=${TL_TIMEOUT_SCALE:-6} ;;
-  *address*)
-    export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0"
-    export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-    export TL_TIMEOUT_SCALE=${TL_TIMEOUT_SCALE:-3} ;;
-esac
+. tests/sanitizer_env.sh # TSAN_OPTIONS etc. for the build named by TL_SAN
 
 total_passed=0
 total_failed=0
