@@ -144,7 +144,7 @@ static void solution_compare_python(void)
     if (!python3_on_path()) {
         static const char *const args[] = {"--compare-python", NULL};
         static const char *const must[] = {"--compare-python", "python3", NULL};
-        tl_check_bad_input(LAB, args, must);
+        tl_check_bad_input(LAB, NULL, args, must);
         return;
     }
     static const char *const args[] = {"--compare-python", "--fast", NULL};
@@ -162,7 +162,7 @@ static void compare_python_without_python3(void)
     setenv("PATH", "/nonexistent-threadlab-dir", 1); /* this test runs in a process of its own */
     static const char *const args[] = {"--compare-python", NULL};
     static const char *const must[] = {"--compare-python", "python3", NULL};
-    tl_check_bad_input(LAB, args, must);
+    tl_check_bad_input(LAB, NULL, args, must);
 }
 
 static void bad_input_is_rejected(void)

@@ -234,6 +234,7 @@ static void bad_input_is_rejected(void)
         {{"--bogus"}, {"unknown option", "--bogus"}},
         {{"ftp://example.com/"}, {"http", "ftp://example.com/"}},
         {{"not a url"}, {"http", "not a url"}},
+        {{"--dump", "crawl.tsv", "ftp://example.com/"}, {"http", "ftp://example.com/"}},
         {{"--serve", "http://127.0.0.1/"}, {"--serve", "http://127.0.0.1/"}},
         {{"http://a.test/", "extra"}, {"unexpected argument", "extra"}},
     };
