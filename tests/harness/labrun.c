@@ -98,18 +98,20 @@ void tl_check_bad_input(const char *lab, const char *what, const char *const arg
     remove_dir_noting_leftovers(dir, left, sizeof left);
     TL_ASSERT_FATAL(!r.timed_out, "%s: still running after 10 s: a usage error must be reported "
                     "before the demo starts\nstdout:\n%.500s", label, r.out);
-    TL_ASSERT(r.exit_code == 2, "%s: expected exit status 2 (usage error), got %d", label,
-              r.exit_code);
-    TL_ASSERT(r.out[0] == '\0', "%s: a usage error must print nothing on stdout, got:\n%s", label,
-              r.out);
-    TL_ASSERT(tl_count_lines(r.err) == 1, "%s: expected one line on stderr, got %d:\n%s", label,
-              tl_count_lines(r.err), r.err);
-    snprintf(prefix, sizeof prefix, "%s: ", lab);
-    TL_ASSERT(strncmp(r.err, prefix, strlen(prefix)) == 0, "%s: the message must start with "
-              "\"%s\": %s", label, prefix, r.err);
-    for (int i = 0; must_contain != NULL && must_contain[i] != NULL; i++)
-        TL_ASSERT(strstr(r.err, must_contain[i]) != NULL, "%s: stderr lacks \"%s\": %s", label,
-                  must_contain[i], r.err);
+    TL_ASSERT(r.exit_code == 2, "%s: expected exit status 2 (usage error), got %d\nstdout:\n%.300s"
+              "\nstderr:\n%.300s", label, r.exit_code, r.out, r.err);
+    if (r.exit_code == 2) { /* otherwise the rest would only repeat that it was not refused */
+        TL_ASSERT(r.out[0] == '\0', "%s: a usage error must print nothing on stdout, got:\n%.300s",
+                  label, r.out);
+        TL_ASSERT(tl_count_lines(r.err) == 1, "%s: expected one line on stderr, got %d:\n%.300s",
+                  label, tl_count_lines(r.err), r.err);
+        snprintf(prefix, sizeof prefix, "%s: ", lab);
+        TL_ASSERT(strncmp(r.err, prefix, strlen(prefix)) == 0, "%s: the message must start with "
+                  "\"%s\": %.300s", label, prefix, r.err);
+        for (int i = 0; must_contain != NULL && must_contain[i] != NULL; i++)
+            TL_ASSERT(strstr(r.err, must_contain[i]) != NULL, "%s: stderr lacks \"%s\": %.300s",
+                      label, must_contain[i], r.err);
+    }
     TL_ASSERT(left[0] == '\0', "%s: a usage error must have no side effect, but the lab created %s "
               "in its working directory %s", label, left, dir);
     tl_run_result_free(&r);
