@@ -54,7 +54,8 @@ tl_run_result tl_check_lab_run(const char *lab, bool solution, const char *const
 static void make_empty_dir(char *dir, size_t len)
 {
     const char *tmp = getenv("TMPDIR");
-    snprintf(dir, len, "%s/threadlab-bad-input-XXXXXX", tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
+    snprintf(dir, len, "%s/threadlab-bad-input-XXXXXX",
+             tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
     TL_ASSERT_FATAL(mkdtemp(dir) != NULL, "mkdtemp %s: %s", dir, strerror(errno));
 }
 

@@ -29,10 +29,10 @@ typedef enum { FLAG, INTEGER, NUMBER, CHOICE, TEXT } value_kind;
 typedef struct {
     char name[48]; /* "--workers" */
     value_kind kind;
-    long min, max;           /* INTEGER */
-    double low, high;        /* NUMBER */
-    char first_choice[48];   /* CHOICE */
-    char accepts[256];       /* as --help words it: "an integer from 1 to 100", "one of a|b" */
+    long min, max;         /* INTEGER */
+    double low, high;      /* NUMBER */
+    char first_choice[48]; /* CHOICE */
+    char accepts[256];     /* as --help words it: "an integer from 1 to 100", "one of a|b" */
 } option_spec;
 
 typedef struct {
@@ -148,7 +148,7 @@ static const char *read_option(const char *line, option_spec *o, int *column)
         if (next != NULL)
             *next = '\0', next += 2;
         if (!read_part(part, o, &accepts))
-            return "a part of its \"(...)\" is neither a default, a --fast value nor what it accepts";
+            return "a part of its \"(...)\" is not a default, a --fast value or what it accepts";
     }
     return accepts == 1 ? NULL : "its \"(...)\" must say exactly once what it accepts";
 }
@@ -161,10 +161,9 @@ static void read_help(const char *lab, lab_spec *spec)
     tl_run_result r = tl_check_lab_run(lab, false, args, 0, NULL, HELP_MS);
     char *cursor = r.out, *line = next_line(&cursor);
     *spec = (lab_spec){0};
-    if (line == NULL || !read_usage(lab, line, &spec->positionals)) {
-        TL_ASSERT(false, "%s --help: the first line must be \"usage: %s [options]\" and any "
-                  "[ARGUMENTS], got \"%s\"", lab, lab, line ? line : "");
-    }
+    bool usage_read = line != NULL && read_usage(lab, line, &spec->positionals);
+    TL_ASSERT(usage_read, "%s --help: the first line must be \"usage: %s [options]\" and any "
+              "[ARGUMENTS], got \"%s\"", lab, lab, line ? line : "");
     while ((line = next_line(&cursor)) != NULL && strcmp(line, "options:") != 0)
         continue;
     TL_ASSERT(line != NULL, "%s --help: no \"options:\" line", lab);
@@ -278,7 +277,8 @@ static void check_option(const char *lab, const option_spec *o)
         char given[64];
         snprintf(given, sizeof given, "%s=1", o->name);
         snprintf(what, sizeof what, "%s, a flag given a value", o->name);
-        const char *const args[] = {given, NULL}, *const must[] = {o->name, o->accepts, "'1'", NULL};
+        const char *const args[] = {given, NULL};
+        const char *const must[] = {o->name, o->accepts, "'1'", NULL};
         tl_check_bad_input(lab, what, args, must);
         return;
     }
@@ -295,7 +295,8 @@ static void check_option(const char *lab, const option_spec *o)
     char glued[64];
     snprintf(glued, sizeof glued, "%s=", o->name);
     snprintf(what, sizeof what, "%s, empty after '='", o->name);
-    const char *const empty_args[] = {glued, NULL}, *const empty_must[] = {o->name, o->accepts, "''", NULL};
+    const char *const empty_args[] = {glued, NULL};
+    const char *const empty_must[] = {o->name, o->accepts, "''", NULL};
     tl_check_bad_input(lab, what, empty_args, empty_must);
     snprintf(what, sizeof what, "%s, missing value (last on the line)", o->name);
     const char *const last_args[] = {o->name, NULL};
@@ -354,7 +355,8 @@ static void lab_refuses_every_bad_input(void)
 
 static void no_labs_given(void)
 {
-    TL_ASSERT(false, "TL_LABS names no lab: run this through `make test` (the GNUmakefile sets it)");
+    TL_ASSERT(false, "TL_LABS names no lab: run this through `make test` (the GNUmakefile sets "
+              "it)");
 }
 
 void tl_register_suites(void)
@@ -368,7 +370,8 @@ void tl_register_suites(void)
         size_t len = strcspn(p, " ");
         if (len == 0)
             break;
-        snprintf(names[n], sizeof names[n], "%.*s: every option, every kind of bad value", (int)len, p);
+        snprintf(names[n], sizeof names[n], "%.*s: every option, every kind of bad value",
+                 (int)len, p);
         tl_test_timeout(s, names[n++], lab_refuses_every_bad_input, 60);
         p += len;
     }
