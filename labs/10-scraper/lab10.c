@@ -240,15 +240,17 @@ int main(int argc, char **argv)
         fprintf(stderr, "lab10: --serve serves the local site and takes no URL, got '%s'\n", start_url);
         return 2;
     }
-    FILE *dump = NULL;
-    if (dump_path != NULL && !serve && (dump = fopen(dump_path, "w")) == NULL) {
-        fprintf(stderr, "lab10: --dump cannot write '%s': %s\n", dump_path, strerror(errno));
-        return 2;
-    }
     bool local = start_url == NULL;
     char *start = NULL;
     if (!local && url_normalise(start_url, &start) != URL_OK) {
         fprintf(stderr, "lab10: the URL must be an http:// or https:// URL, got '%s'\n", start_url);
+        return 2;
+    }
+    /* Opened last: a usage error found after it would leave an empty file behind. */
+    FILE *dump = NULL;
+    if (dump_path != NULL && !serve && (dump = fopen(dump_path, "w")) == NULL) {
+        fprintf(stderr, "lab10: --dump cannot write '%s': %s\n", dump_path, strerror(errno));
+        free(start);
         return 2;
     }
     /* Polite defaults for somebody else's site. */

@@ -15,9 +15,14 @@
 tl_run_result tl_check_lab_run(const char *lab, bool solution, const char *const args[],
                                int expect_exit, const char *const must_contain[], long timeout_ms);
 
-/* A usage error: asserts exit status 2, nothing on stdout, exactly one line on stderr, and
- * that the line contains each string in must_contain (e.g. the option's name and its range). */
-void tl_check_bad_input(const char *lab, const char *const args[], const char *const must_contain[]);
+/* A usage error, rejected before anything happens: asserts exit status 2, nothing on stdout,
+ * exactly one line on stderr that starts with "LAB: " and contains each string in must_contain
+ * (e.g. the option's name and its range), and no side effect: the lab runs in a fresh empty
+ * working directory that must still be empty afterwards. `what` names the case in failure
+ * messages ("--workers, trailing garbage"; NULL: the arguments alone do). A lab still running
+ * after 10 s (it started its demo instead) ends the test. */
+void tl_check_bad_input(const char *lab, const char *what, const char *const args[],
+                        const char *const must_contain[]);
 
 /* Asserts every line of out is a verdict line ("  [tag] ..."): what --quiet promises. */
 void tl_assert_verdict_lines_only(const char *out);

@@ -53,6 +53,11 @@ static double now_ms(void)
 
 tl_run_result tl_run(char *const argv[], long timeout_ms)
 {
+    return tl_run_in(NULL, argv, timeout_ms);
+}
+
+tl_run_result tl_run_in(const char *dir, char *const argv[], long timeout_ms)
+{
     int out[2], err[2];
     if (pipe(out) != 0 || pipe(err) != 0) {
         perror("spawn: pipe");
@@ -70,6 +75,10 @@ tl_run_result tl_run(char *const argv[], long timeout_ms)
         dup2(err[1], STDERR_FILENO);
         close(out[0]), close(out[1]), close(err[0]), close(err[1]);
         setenv("NO_COLOR", "1", 1);
+        if (dir != NULL && chdir(dir) != 0) {
+            fprintf(stderr, "spawn: cannot enter %s: %s\n", dir, strerror(errno));
+            _exit(127);
+        }
         execvp(argv[0], argv);
         fprintf(stderr, "spawn: cannot run %s: %s\n", argv[0], strerror(errno));
         _exit(127);

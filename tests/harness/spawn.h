@@ -17,6 +17,10 @@ typedef struct {
  * set, for at most timeout_ms (scaled by TL_TIMEOUT_SCALE). Fatal if it cannot start. */
 tl_run_result tl_run(char *const argv[], long timeout_ms);
 
+/* tl_run with dir as the working directory (NULL: this process's); a relative argv[0] is then
+ * looked up from dir, so pass an absolute path. */
+tl_run_result tl_run_in(const char *dir, char *const argv[], long timeout_ms);
+
 void tl_run_result_free(tl_run_result *r);
 
 /* Number of lines in text (a final line without '\n' counts). */

@@ -1,5 +1,5 @@
-/* Lab runs and bad input for lab02 (rlock recursion): the starter and solution builds with
- * --fast, --csv, --quiet, and every option's usage errors. */
+/* Lab runs for lab02 (rlock recursion): the starter and solution builds with
+ * --fast, --csv, --quiet. Usage errors: tests/labs/bad_input_matrix.c. */
 #include <string.h>
 
 #include "harness.h"
@@ -71,27 +71,6 @@ static void starter_quiet_prints_verdicts_only(void)
     tl_run_result_free(&r);
 }
 
-static void bad_input_is_rejected(void)
-{
-    tl_hint("Every bad option must give exit status 2 and one line on stderr naming the option.");
-    static const tl_bad_input cases[] = {
-        {{"--depth", "abc"}, {"--depth", "from 1 to 20"}},
-        {{"--depth", "0"}, {"--depth", "from 1 to 20"}},
-        {{"--depth", "21"}, {"--depth", "'21'"}},
-        {{"--depth", "5x"}, {"--depth", "'5x'"}},
-        {{"--depth", "-3"}, {"--depth", "'-3'"}},
-        {{"--depth"}, {"--depth", "needs a value"}},
-        {{"--relock-ms", "0"}, {"--relock-ms", "from 1 to 5000"}},
-        {{"--relock-ms", "5001"}, {"--relock-ms", "'5001'"}},
-        {{"--relock-ms", "1.5"}, {"--relock-ms", "'1.5'"}},
-        {{"--relock-ms", ""}, {"--relock-ms"}},
-        {{"--relock-ms"}, {"--relock-ms", "needs a value"}},
-        {{"--bogus"}, {"unknown option", "--bogus"}},
-        {{"--fast", "extra"}, {"unexpected argument", "extra"}},
-    };
-    tl_check_bad_inputs(LAB, cases, sizeof cases / sizeof cases[0]);
-}
-
 void tl_register_suites(void)
 {
     CU_pSuite runs = tl_suite("lab02 runs");
@@ -102,6 +81,4 @@ void tl_register_suites(void)
     tl_test_timeout(runs, "solution --csv: header and one row", solution_csv_is_only_csv, 40);
     tl_test_timeout(runs, "starter --quiet: verdict lines only",
                     starter_quiet_prints_verdicts_only, 40);
-    CU_pSuite bad = tl_suite("lab02 bad input");
-    tl_test(bad, "every option rejects bad values with exit 2 and one line", bad_input_is_rejected);
 }

@@ -1,5 +1,5 @@
-/* Lab runs and bad input for lab03 (semaphore pool): the starter and solution builds with --fast,
- * other pool sizes, --csv, --quiet, --help, and every option's usage errors. */
+/* Lab runs for lab03 (semaphore pool): the starter and solution builds with --fast,
+ * other pool sizes, --csv, --quiet, --help. Usage errors: tests/labs/bad_input_matrix.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,32 +153,6 @@ static void help_lists_every_option(void)
     tl_run_result_free(&r);
 }
 
-static void bad_input_is_rejected(void)
-{
-    tl_hint("Every bad option must give exit status 2 and one line on stderr naming the option.");
-    static const tl_bad_input cases[] = {
-        {{"--workers", "abc"}, {"--workers", "from 1 to 100"}},
-        {{"--workers", "0"}, {"--workers", "'0'"}},
-        {{"--workers", "101"}, {"--workers", "'101'"}},
-        {{"--workers", "5x"}, {"--workers", "'5x'"}},
-        {{"--workers"}, {"--workers", "needs a value"}},
-        {{"--limit", "x"}, {"--limit", "from 1 to 100"}},
-        {{"--limit", "0"}, {"--limit", "'0'"}},
-        {{"--limit", "101"}, {"--limit", "'101'"}},
-        {{"--limit", "3.0"}, {"--limit", "'3.0'"}},
-        {{"--limit"}, {"--limit", "needs a value"}},
-        {{"--hold-ms", "9"}, {"--hold-ms", "from 10 to 5000"}},
-        {{"--hold-ms", "5001"}, {"--hold-ms", "'5001'"}},
-        {{"--hold-ms", "1e3"}, {"--hold-ms", "'1e3'"}},
-        {{"--hold-ms", ""}, {"--hold-ms"}},
-        {{"--hold-ms"}, {"--hold-ms", "needs a value"}},
-        {{"--seed", "1"}, {"unknown option", "--seed"}},
-        {{"--bogus"}, {"unknown option", "--bogus"}},
-        {{"--fast", "extra"}, {"unexpected argument", "extra"}},
-    };
-    tl_check_bad_inputs(LAB, cases, sizeof cases / sizeof cases[0]);
-}
-
 void tl_register_suites(void)
 {
     CU_pSuite runs = tl_suite("lab03 runs");
@@ -194,6 +168,4 @@ void tl_register_suites(void)
     tl_test_timeout(runs, "starter --quiet: verdict lines only", starter_quiet_prints_verdicts_only,
                     40);
     tl_test_timeout(runs, "starter --help: every option listed", help_lists_every_option, 40);
-    CU_pSuite bad = tl_suite("lab03 bad input");
-    tl_test(bad, "every option rejects bad values with exit 2 and one line", bad_input_is_rejected);
 }

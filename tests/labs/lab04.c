@@ -1,5 +1,5 @@
-/* Lab runs and bad input for lab04 (event signaling): the starter and solution builds with
- * --fast, --slow-worker, --csv, --quiet, --help, and every option's usage errors. */
+/* Lab runs for lab04 (event signaling): the starter and solution builds with
+ * --fast, --slow-worker, --csv, --quiet, --help. Usage errors: tests/labs/bad_input_matrix.c. */
 #include <stdio.h>
 #include <string.h>
 
@@ -126,34 +126,6 @@ static void help_lists_every_option(void)
     tl_run_result_free(&r);
 }
 
-static void bad_input_is_rejected(void)
-{
-    tl_hint("Every bad option must give exit status 2 and one line on stderr naming the option.");
-    static const tl_bad_input cases[] = {
-        {{"--signal-ms", "abc"}, {"--signal-ms", "from 0 to 10000"}},
-        {{"--signal-ms", "-1"}, {"--signal-ms", "'-1'"}},
-        {{"--signal-ms", "10001"}, {"--signal-ms", "'10001'"}},
-        {{"--signal-ms", "2s"}, {"--signal-ms", "'2s'"}},
-        {{"--signal-ms"}, {"--signal-ms", "needs a value"}},
-        {{"--timeout-ms", "0"}, {"--timeout-ms", "from 1 to 10000"}},
-        {{"--timeout-ms", "10001"}, {"--timeout-ms", "'10001'"}},
-        {{"--timeout-ms", "0.5"}, {"--timeout-ms", "'0.5'"}},
-        {{"--timeout-ms"}, {"--timeout-ms", "needs a value"}},
-        {{"--workers", "0"}, {"--workers", "from 1 to 64"}},
-        {{"--workers", "65"}, {"--workers", "'65'"}},
-        {{"--workers", "4x"}, {"--workers", "'4x'"}},
-        {{"--workers"}, {"--workers", "needs a value"}},
-        {{"--ready-ms", "0"}, {"--ready-ms", "from 1 to 10000"}},
-        {{"--ready-ms", "10001"}, {"--ready-ms", "'10001'"}},
-        {{"--ready-ms", ""}, {"--ready-ms"}},
-        {{"--ready-ms"}, {"--ready-ms", "needs a value"}},
-        {{"--slow-worker=yes"}, {"--slow-worker"}},
-        {{"--bogus"}, {"unknown option", "--bogus"}},
-        {{"--fast", "extra"}, {"unexpected argument", "extra"}},
-    };
-    tl_check_bad_inputs(LAB, cases, sizeof cases / sizeof cases[0]);
-}
-
 void tl_register_suites(void)
 {
     CU_pSuite runs = tl_suite("lab04 runs");
@@ -170,6 +142,4 @@ void tl_register_suites(void)
     tl_test_timeout(runs, "starter --quiet: verdict lines only", starter_quiet_prints_verdicts_only,
                     40);
     tl_test_timeout(runs, "starter --help: every option listed", help_lists_every_option, 40);
-    CU_pSuite bad = tl_suite("lab04 bad input");
-    tl_test(bad, "every option rejects bad values with exit 2 and one line", bad_input_is_rejected);
 }

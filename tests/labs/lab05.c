@@ -1,5 +1,5 @@
-/* Lab runs and bad input for lab05 (producer-consumer with condition): the starter and solution
- * builds with --fast, --use-if, --csv, --quiet, --help, and every option's usage errors. */
+/* Lab runs for lab05 (producer-consumer with condition): the starter and solution builds with
+ * --fast, --use-if, --csv, --quiet, --help. Usage errors: tests/labs/bad_input_matrix.c. */
 #include <stdio.h>
 #include <string.h>
 
@@ -130,39 +130,6 @@ static void help_lists_every_option(void)
     tl_run_result_free(&r);
 }
 
-static void bad_input_is_rejected(void)
-{
-    tl_hint("Every bad option must give exit status 2 and one line on stderr naming the option.");
-    static const tl_bad_input cases[] = {
-        {{"--items", "abc"}, {"--items", "from 1 to 100"}},
-        {{"--items", "0"}, {"--items", "'0'"}},
-        {{"--items", "101"}, {"--items", "'101'"}},
-        {{"--items", "5x"}, {"--items", "'5x'"}},
-        {{"--items"}, {"--items", "needs a value"}},
-        {{"--consumers", "0"}, {"--consumers", "from 1 to 4"}},
-        {{"--consumers", "5"}, {"--consumers", "'5'"}},
-        {{"--consumers", "2.0"}, {"--consumers", "'2.0'"}},
-        {{"--consumers"}, {"--consumers", "needs a value"}},
-        {{"--max-delay-ms", "-1"}, {"--max-delay-ms", "from 0 to 2000"}},
-        {{"--max-delay-ms", "2001"}, {"--max-delay-ms", "'2001'"}},
-        {{"--max-delay-ms", ""}, {"--max-delay-ms"}},
-        {{"--max-delay-ms"}, {"--max-delay-ms", "needs a value"}},
-        {{"--producers", "0"}, {"--producers", "from 1 to 8"}},
-        {{"--producers", "9"}, {"--producers", "'9'"}},
-        {{"--producers"}, {"--producers", "needs a value"}},
-        {{"--capacity", "0"}, {"--capacity", "from 1 to 64"}},
-        {{"--capacity", "65"}, {"--capacity", "'65'"}},
-        {{"--capacity", "1e1"}, {"--capacity", "'1e1'"}},
-        {{"--capacity"}, {"--capacity", "needs a value"}},
-        {{"--seed", "x"}, {"--seed", "'x'"}},
-        {{"--seed", "-1"}, {"--seed", "from 0 to"}},
-        {{"--seed"}, {"--seed", "needs a value"}},
-        {{"--bogus"}, {"unknown option", "--bogus"}},
-        {{"--fast", "extra"}, {"unexpected argument", "extra"}},
-    };
-    tl_check_bad_inputs(LAB, cases, sizeof cases / sizeof cases[0]);
-}
-
 void tl_register_suites(void)
 {
     CU_pSuite runs = tl_suite("lab05 runs");
@@ -181,6 +148,4 @@ void tl_register_suites(void)
     tl_test_timeout(runs, "starter: the seed is printed so a run can be repeated",
                     starter_seed_is_printed, 40);
     tl_test_timeout(runs, "starter --help: every option listed", help_lists_every_option, 40);
-    CU_pSuite bad = tl_suite("lab05 bad input");
-    tl_test(bad, "every option rejects bad values with exit 2 and one line", bad_input_is_rejected);
 }

@@ -1,6 +1,7 @@
-/* Lab runs and bad input for lab06 (producer-consumer with a queue, and the thread pool): the
- * starter and solution builds with --fast, --part, --csv, --quiet, --help, and every option's
- * usage errors. Timings are never asserted: only counts, orders and the lines that must appear. */
+/* Lab runs for lab06 (producer-consumer with a queue, and the thread pool): the starter and
+ * solution builds with --fast, --part, --csv, --quiet, --help. Usage errors:
+ * tests/labs/bad_input_matrix.c. Timings are never asserted: only counts, orders and the lines
+ * that must appear. */
 #include <stdio.h>
 #include <string.h>
 
@@ -173,49 +174,6 @@ static void help_lists_every_option(void)
     tl_run_result_free(&r);
 }
 
-static void bad_input_is_rejected(void)
-{
-    tl_hint("Every bad option must give exit status 2 and one line on stderr naming the option.");
-    static const tl_bad_input cases[] = {
-        {{"--items", "abc"}, {"--items", "from 1 to 100"}},
-        {{"--items", "0"}, {"--items", "'0'"}},
-        {{"--items", "101"}, {"--items", "'101'"}},
-        {{"--items", "5x"}, {"--items", "'5x'"}},
-        {{"--items"}, {"--items", "needs a value"}},
-        {{"--maxsize", "0"}, {"--maxsize", "from 1 to 50"}},
-        {{"--maxsize", "51"}, {"--maxsize", "'51'"}},
-        {{"--maxsize", "3.0"}, {"--maxsize", "'3.0'"}},
-        {{"--maxsize"}, {"--maxsize", "needs a value"}},
-        {{"--consumers", "0"}, {"--consumers", "from 1 to 8"}},
-        {{"--consumers", "9"}, {"--consumers", "'9'"}},
-        {{"--consumers", " 2"}, {"--consumers", "' 2'"}},
-        {{"--consumers"}, {"--consumers", "needs a value"}},
-        {{"--work-ms", "0"}, {"--work-ms", "from 1 to 1000"}},
-        {{"--work-ms", "1001"}, {"--work-ms", "'1001'"}},
-        {{"--work-ms", ""}, {"--work-ms"}},
-        {{"--work-ms"}, {"--work-ms", "needs a value"}},
-        {{"--tasks", "0"}, {"--tasks", "from 1 to 200"}},
-        {{"--tasks", "201"}, {"--tasks", "'201'"}},
-        {{"--tasks", "1e2"}, {"--tasks", "'1e2'"}},
-        {{"--tasks"}, {"--tasks", "needs a value"}},
-        {{"--workers", "0"}, {"--workers", "from 1 to 64"}},
-        {{"--workers", "65"}, {"--workers", "'65'"}},
-        {{"--workers", "-5"}, {"--workers", "'-5'"}},
-        {{"--workers"}, {"--workers", "needs a value"}},
-        {{"--latency-ms", "9"}, {"--latency-ms", "from 10 to 2000"}},
-        {{"--latency-ms", "2001"}, {"--latency-ms", "'2001'"}},
-        {{"--latency-ms", "50ms"}, {"--latency-ms", "'50ms'"}},
-        {{"--latency-ms"}, {"--latency-ms", "needs a value"}},
-        {{"--part", "b"}, {"--part", "all|queue|pool|exercise"}},
-        {{"--part", ""}, {"--part"}},
-        {{"--part"}, {"--part", "needs a value"}},
-        {{"--seed", "1"}, {"unknown option", "--seed"}},
-        {{"--bogus"}, {"unknown option", "--bogus"}},
-        {{"--fast", "extra"}, {"unexpected argument", "extra"}},
-    };
-    tl_check_bad_inputs(LAB, cases, sizeof cases / sizeof cases[0]);
-}
-
 void tl_register_suites(void)
 {
     CU_pSuite runs = tl_suite("lab06 runs");
@@ -234,6 +192,4 @@ void tl_register_suites(void)
     tl_test_timeout(runs, "starter --quiet: verdict lines only", starter_quiet_prints_verdicts_only,
                     40);
     tl_test_timeout(runs, "starter --help: every option listed", help_lists_every_option, 40);
-    CU_pSuite bad = tl_suite("lab06 bad input");
-    tl_test(bad, "every option rejects bad values with exit 2 and one line", bad_input_is_rejected);
 }

@@ -1,5 +1,5 @@
-/* Lab runs and bad input for lab07 (deadlock): the starter and solution builds with --fast,
- * --csv, --quiet, --help, and every option's usage errors. */
+/* Lab runs for lab07 (deadlock): the starter and solution builds with --fast,
+ * --csv, --quiet, --help. Usage errors: tests/labs/bad_input_matrix.c. */
 #include <stdio.h>
 #include <string.h>
 
@@ -99,32 +99,6 @@ static void help_describes_the_lab(void)
     tl_run_result_free(&r);
 }
 
-static void bad_input_is_rejected(void)
-{
-    tl_hint("Every bad option must give exit status 2 and one line on stderr naming the option.");
-    static const tl_bad_input cases[] = {
-        {{"--hang-ms", "abc"}, {"--hang-ms", "from 1 to 10000"}},
-        {{"--hang-ms", "0"}, {"--hang-ms", "'0'"}},
-        {{"--hang-ms", "10001"}, {"--hang-ms", "'10001'"}},
-        {{"--hang-ms"}, {"--hang-ms", "needs a value"}},
-        {{"--backoff-ms", "-1"}, {"--backoff-ms", "from 1 to 1000"}},
-        {{"--backoff-ms", "5ms"}, {"--backoff-ms", "'5ms'"}},
-        {{"--backoff-ms", ""}, {"--backoff-ms"}},
-        {{"--rounds", "0"}, {"--rounds", "from 1 to 10000000"}},
-        {{"--rounds", "1e5"}, {"--rounds", "'1e5'"}},
-        {{"--rounds"}, {"--rounds", "needs a value"}},
-        {{"--threads", "1"}, {"--threads", "from 2 to 16"}},
-        {{"--threads", "17"}, {"--threads", "'17'"}},
-        {{"--threads", "4x"}, {"--threads", "'4x'"}},
-        {{"--transfers", "0"}, {"--transfers", "from 1 to 1000000"}},
-        {{"--transfers", "1000001"}, {"--transfers", "'1000001'"}},
-        {{"--transfers", " 5"}, {"--transfers"}},
-        {{"--bogus"}, {"unknown option", "--bogus"}},
-        {{"--fast", "extra"}, {"unexpected argument", "extra"}},
-    };
-    tl_check_bad_inputs(LAB, cases, sizeof cases / sizeof cases[0]);
-}
-
 void tl_register_suites(void)
 {
     CU_pSuite runs = tl_suite("lab07 runs");
@@ -133,6 +107,4 @@ void tl_register_suites(void)
     tl_test_timeout(runs, "solution --csv: header and one row per run", solution_csv_is_only_csv, 40);
     tl_test_timeout(runs, "starter --quiet: verdict lines only", starter_quiet_prints_verdicts_only, 40);
     tl_test_timeout(runs, "starter --help: what the lab teaches", help_describes_the_lab, 40);
-    CU_pSuite bad = tl_suite("lab07 bad input");
-    tl_test(bad, "every option rejects bad values with exit 2 and one line", bad_input_is_rejected);
 }

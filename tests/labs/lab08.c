@@ -1,5 +1,5 @@
-/* Lab runs and bad input for lab08 (timeout acquire): the starter and solution builds with --fast,
- * --csv, --quiet, --help, and every option's usage errors. */
+/* Lab runs for lab08 (timeout acquire): the starter and solution builds with --fast,
+ * --csv, --quiet, --help. Usage errors: tests/labs/bad_input_matrix.c. */
 #include <stdio.h>
 #include <string.h>
 
@@ -113,25 +113,6 @@ static void help_describes_the_lab(void)
     tl_run_result_free(&r);
 }
 
-static void bad_input_is_rejected(void)
-{
-    tl_hint("Every bad option must give exit status 2 and one line on stderr naming the option.");
-    static const tl_bad_input cases[] = {
-        {{"--hold-ms", "abc"}, {"--hold-ms", "from 1 to 60000"}},
-        {{"--hold-ms", "0"}, {"--hold-ms", "'0'"}},
-        {{"--hold-ms", "60001"}, {"--hold-ms", "'60001'"}},
-        {{"--hold-ms", "3s"}, {"--hold-ms", "'3s'"}},
-        {{"--hold-ms"}, {"--hold-ms", "needs a value"}},
-        {{"--timeout-ms", "-1"}, {"--timeout-ms", "from 1 to 60000"}},
-        {{"--timeout-ms", "2.5"}, {"--timeout-ms", "'2.5'"}},
-        {{"--timeout-ms", ""}, {"--timeout-ms"}},
-        {{"--timeout-ms"}, {"--timeout-ms", "needs a value"}},
-        {{"--bogus"}, {"unknown option", "--bogus"}},
-        {{"--fast", "extra"}, {"unexpected argument", "extra"}},
-    };
-    tl_check_bad_inputs(LAB, cases, sizeof cases / sizeof cases[0]);
-}
-
 void tl_register_suites(void)
 {
     CU_pSuite runs = tl_suite("lab08 runs");
@@ -141,6 +122,4 @@ void tl_register_suites(void)
     tl_test_timeout(runs, "starter --quiet: verdict lines only", starter_quiet_prints_verdicts_only, 40);
     tl_test_timeout(runs, "solution with a short hold: warned, not failed", short_hold_warns_instead_of_failing, 40);
     tl_test_timeout(runs, "starter --help: what the lab teaches", help_describes_the_lab, 40);
-    CU_pSuite bad = tl_suite("lab08 bad input");
-    tl_test(bad, "every option rejects bad values with exit 2 and one line", bad_input_is_rejected);
 }

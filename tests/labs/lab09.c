@@ -1,5 +1,5 @@
-/* Lab runs and bad input for lab09 (thread-local): the starter and solution builds with
- * --fast, --csv, --quiet, --help, and every option's usage errors. */
+/* Lab runs for lab09 (thread-local): the starter and solution builds with
+ * --fast, --csv, --quiet, --help. Usage errors: tests/labs/bad_input_matrix.c. */
 #include <stdio.h>
 #include <string.h>
 
@@ -91,27 +91,6 @@ static void help_describes_the_lab(void)
     tl_run_result_free(&r);
 }
 
-static void bad_input_is_rejected(void)
-{
-    tl_hint("Every bad option must give exit status 2 and one line on stderr naming the option.");
-    static const tl_bad_input cases[] = {
-        {{"--threads", "abc"}, {"--threads", "from 1 to 64"}},
-        {{"--threads", "0"}, {"--threads", "from 1 to 64"}},
-        {{"--threads", "65"}, {"--threads", "'65'"}},
-        {{"--threads", "4x"}, {"--threads", "'4x'"}},
-        {{"--threads", ""}, {"--threads"}},
-        {{"--threads"}, {"--threads", "needs a value"}},
-        {{"--increments", "-5"}, {"--increments", "from 1 to 100000000"}},
-        {{"--increments", "0"}, {"--increments", "'0'"}},
-        {{"--increments", "1e6"}, {"--increments", "'1e6'"}},
-        {{"--increments", "100000001"}, {"--increments"}},
-        {{"--increments"}, {"--increments", "needs a value"}},
-        {{"--bogus"}, {"unknown option", "--bogus"}},
-        {{"--fast", "extra"}, {"unexpected argument", "extra"}},
-    };
-    tl_check_bad_inputs(LAB, cases, sizeof cases / sizeof cases[0]);
-}
-
 void tl_register_suites(void)
 {
     CU_pSuite runs = tl_suite("lab09 runs");
@@ -120,6 +99,4 @@ void tl_register_suites(void)
     tl_test_timeout(runs, "solution --csv: header and one row per variant", solution_csv_is_only_csv, 40);
     tl_test_timeout(runs, "starter --quiet: verdict lines only", starter_quiet_prints_verdicts_only, 40);
     tl_test_timeout(runs, "starter --help: what the lab teaches", help_describes_the_lab, 40);
-    CU_pSuite bad = tl_suite("lab09 bad input");
-    tl_test(bad, "every option rejects bad values with exit 2 and one line", bad_input_is_rejected);
 }
