@@ -254,7 +254,7 @@ int main(int argc, char **argv)
     /* Polite defaults for somebody else's site. */
     long w = workers ? workers : local ? 8 : 4;
     max_pages = max_pages ? max_pages : local ? 1000 : 100;
-    site_shape shape = {site_pages, fanout};
+    site_shape shape = {.pages = site_pages, .fanout = fanout};
     signal(SIGPIPE, SIG_IGN); /* a peer closing a socket must not kill us */
     xmlInitParser();          /* libxml2 and libcurl: once, before any thread */
     curl_global_init(CURL_GLOBAL_DEFAULT);
