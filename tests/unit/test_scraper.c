@@ -5,9 +5,6 @@
  * (shared with test_scraper_faults.c, and the helpers in tests/unit/scraper/);
  * the exercise's own checks are in tests/graders/lab10.c. Every server here listens on
  * 127.0.0.1, is started by the test and stopped by it. */
-#include <arpa/inet.h>
-#include <errno.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -378,10 +375,7 @@ static void server_serves_the_site(void)
  * connection or 2 s passed. */
 static char *raw_exchange(site_server *s, const char *request)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)site_server_port(s)),
-                               .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    TL_ASSERT_FATAL(connect(fd, (struct sockaddr *)&addr, sizeof addr) == 0, "connect: %s", strerror(errno));
+    int fd = connect_to(site_server_port(s));
     TL_ASSERT_FATAL(send(fd, request, strlen(request), MSG_NOSIGNAL) == (ssize_t)strlen(request), "send");
     size_t cap = 1 << 16, len = 0;
     char *out = tl_xmalloc(cap);
@@ -449,12 +443,8 @@ static void server_stops_with_clients_connected(void)
     tl_hint("site_server_stop must wake every connection thread (idle or in its latency pause)");
     site_server *s = start_server(&small_site, 20000);
     int fds[5];
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)site_server_port(s)),
-                               .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    for (int i = 0; i < 5; i++) {
-        fds[i] = socket(AF_INET, SOCK_STREAM, 0);
-        TL_ASSERT_FATAL(connect(fds[i], (struct sockaddr *)&addr, sizeof addr) == 0, "connect");
-    }
+    for (int i = 0; i < 5; i++)
+        fds[i] = connect_to(site_server_port(s));
     const char *req = "GET / HTTP/1.1\r\n\r\n";
     TL_ASSERT_FATAL(send(fds[0], req, strlen(req), MSG_NOSIGNAL) > 0, "send");
     for (int i = 0; i < 100 && site_server_requests(s) == 0; i++)
@@ -467,15 +457,6 @@ static void server_stops_with_clients_connected(void)
         close(fds[i]);
 }
 
-static int connect_to(site_server *s)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)site_server_port(s)),
-                               .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    TL_ASSERT_FATAL(connect(fd, (struct sockaddr *)&addr, sizeof addr) == 0, "connect: %s", strerror(errno));
-    return fd;
-}
-
 /* With every connection slot taken, one more client waits (in the listen queue) until a
  * slot frees, then is served. */
 static void server_bounds_its_connections(void)
@@ -485,12 +466,12 @@ static void server_bounds_its_connections(void)
     site_server *s = start_server(&small_site, 0);
     int fds[SERVER_MAX_CONNECTIONS];
     for (int i = 0; i < SERVER_MAX_CONNECTIONS; i++)
-        fds[i] = connect_to(s);
+        fds[i] = connect_to(site_server_port(s));
     for (int i = 0; i < 500 && site_server_connections(s) < SERVER_MAX_CONNECTIONS; i++)
         tl_sleep_ms(10);
     TL_ASSERT_FATAL(site_server_connections(s) == SERVER_MAX_CONNECTIONS, "accepted %ld of %d",
                     site_server_connections(s), SERVER_MAX_CONNECTIONS);
-    int extra = connect_to(s); /* the kernel completes the handshake; the server has no slot */
+    int extra = connect_to(site_server_port(s)); /* the kernel completes the handshake; the server has no slot */
     const char *req = "GET / HTTP/1.1\r\n\r\n";
     TL_ASSERT_FATAL(send(extra, req, strlen(req), MSG_NOSIGNAL) > 0, "send");
     struct pollfd p = {.fd = extra, .events = POLLIN};

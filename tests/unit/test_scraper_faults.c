@@ -11,7 +11,10 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include "clock.h"
 #include "crawl.h"
 #include "fetch.h"
 #include "harness.h"
@@ -239,6 +242,41 @@ static void silent_server(void)
     crawl_with(&silent);
 }
 
+/* Clients stuck in the faults: two that never read a body (the big one and the endless
+ * one), one waiting for the late answer, one held by the silent listener. The server must
+ * still stop (the test's deadline is the bound) and close everything. */
+static void server_stops_with_stuck_clients(void)
+{
+    setup();
+    tl_hint("every wait and every send in server.c must also watch the stop pipe");
+    long fds = open_fds();
+    site_server *s = start_server(&(site_shape){.pages = 30, .fanout = 4, .faults = SITE_FAULTS_ALL}, 0);
+    static const char *const stuck[] = {SITE_BIG, SITE_ENDLESS, SITE_SLOW};
+    int clients[4];
+    for (size_t i = 0; i < 3; i++) {
+        clients[i] = connect_to(site_server_port(s));
+        int tiny = 4096; /* a small window, so the server's sends fill it and wait */
+        setsockopt(clients[i], SOL_SOCKET, SO_RCVBUF, &tiny, sizeof tiny);
+        char request[128];
+        int n = snprintf(request, sizeof request, "GET %s HTTP/1.1\r\nHost: test\r\n\r\n", stuck[i]);
+        TL_ASSERT_FATAL(send(clients[i], request, (size_t)n, MSG_NOSIGNAL) == n, "send");
+    }
+    int silent_port = 0;
+    TL_ASSERT_FATAL(sscanf(site_server_silent_url(s), "http://127.0.0.1:%d/", &silent_port) == 1, "port");
+    clients[3] = connect_to(silent_port);
+    for (int i = 0; i < 500 && (site_server_requests(s) < 3 || site_server_silent_connections(s) < 1); i++)
+        tl_sleep_ms(10);
+    TL_ASSERT_FATAL(site_server_requests(s) == 3 && site_server_silent_connections(s) == 1,
+                    "the clients did not get through: %ld requests, %ld silent connections",
+                    site_server_requests(s), site_server_silent_connections(s));
+    tl_sleep_ms(200); /* time for the sends to fill the windows: without it the test is only weaker */
+    site_server_stop(s);
+    for (size_t i = 0; i < 4; i++)
+        close(clients[i]);
+    TL_ASSERT(open_fds() == fds, "%ld file descriptors open before the server started, %ld after it "
+              "stopped", fds, open_fds());
+}
+
 static void all_faults_at_once(void)
 {
     tl_hint("every fault on one site: each still recorded as on its own");
@@ -263,5 +301,6 @@ void tl_register_suites(void)
     tl_test(s, "markup nested 100,000 levels deep", deep_nesting);
     tl_test(s, "one page with 10,000 links", many_links);
     tl_test(s, "a server that accepts and never answers", silent_server);
+    tl_test(s, "the server stops with clients stuck in its faults", server_stops_with_stuck_clients);
     tl_test_timeout(s, "all of them at once", all_faults_at_once, 30);
 }

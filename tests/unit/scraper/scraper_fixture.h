@@ -41,6 +41,9 @@ void check_page(const crawl_result *r, site_server *s, const expected_page *want
 void check_ordinary_pages(const crawl_result *r, site_server *s, const site_shape *shape,
                           const char *label);
 
+/* A TCP connection to 127.0.0.1:port; a failure ends the test. */
+int connect_to(int port);
+
 /* File descriptors this process has open (the entries of /proc/self/fd): the same before a
  * server starts and after it stops and the crawl ends, or something leaked one. */
 long open_fds(void);
