@@ -153,15 +153,14 @@ static bool name_is(const xmlNode *node, const char *name)
     return node->type == XML_ELEMENT_NODE && strcasecmp((const char *)node->name, name) == 0;
 }
 
-/* Text a reader does not see: inside <head>, <script>, <style>, <noscript> or <template>.
- * libxml2 caps tree depth (256 by default), so walking up is cheap. */
-static bool is_hidden_text(const xmlNode *node)
+/* Does this element hide the text inside it from a reader: <head>, <script>, <style>,
+ * <noscript>, <template>? */
+static bool hides_text(const xmlNode *node)
 {
-    static const char *const hidden[] = {"head", "script", "style", "noscript", "template"};
-    for (const xmlNode *n = node->parent; n != NULL; n = n->parent)
-        for (size_t i = 0; i < sizeof hidden / sizeof hidden[0]; i++)
-            if (name_is(n, hidden[i]))
-                return true;
+    static const char *const hiding[] = {"head", "script", "style", "noscript", "template"};
+    for (size_t i = 0; i < sizeof hiding / sizeof hiding[0]; i++)
+        if (name_is(node, hiding[i]))
+            return true;
     return false;
 }
 
@@ -186,11 +185,11 @@ static char *xstrdup(const char *s)
     return copy;
 }
 
-/* Looks at one node of the tree: title, base, links, words. */
-static void visit(xmlNode *node, html_page *page, bool *have_title)
+/* Looks at one node of the tree: title, base, links, words (unless `hidden`). */
+static void visit(xmlNode *node, html_page *page, bool *have_title, bool hidden)
 {
     if (node->type == XML_TEXT_NODE || node->type == XML_CDATA_SECTION_NODE) {
-        if (!is_hidden_text(node))
+        if (!hidden)
             page->words += count_words(node->content);
         return;
     }
@@ -244,18 +243,25 @@ bool html_extract(const char *body, size_t len, const char *content_type, html_p
         return false;
 
     /* Depth-first walk without recursion: down to the first child, else across to the next
-     * sibling, else up until a parent has one. */
+     * sibling, else up until a parent has one. `hiding` counts the elements above that hide
+     * their text, kept on the way down and up: looking up from every text node instead
+     * costs depth x text nodes, 0.8 s of CPU for one 512 KiB page nested 250 deep. */
     bool have_title = false;
+    int hiding = 0;
     xmlNode *node = doc->children;
     while (node != NULL) {
-        visit(node, page, &have_title);
+        visit(node, page, &have_title, hiding > 0);
         bool descend = node->type == XML_ELEMENT_NODE && node->children != NULL;
         if (descend) {
+            hiding += hides_text(node);
             node = node->children;
             continue;
         }
-        while (node != NULL && node->next == NULL)
+        while (node != NULL && node->next == NULL) {
             node = node->parent == (xmlNode *)doc ? NULL : node->parent;
+            if (node != NULL)
+                hiding -= hides_text(node); /* leaving it */
+        }
         if (node != NULL)
             node = node->next;
     }
