@@ -20,6 +20,11 @@ const char *const site_never_requested[] = {
     SITE_DISALLOWED, SITE_QUERY_DIR, SITE_NEVER_PARSED, SITE_BASE_WRONG, NULL,
 };
 
+const char *const site_fault_pages[] = {
+    SITE_SLOW,   SITE_RESET,  SITE_ERROR_500, SITE_ERROR_503, SITE_LOOP_A, SITE_LOOP_B,
+    SITE_ENDLESS, SITE_BINARY, SITE_BAD_UTF8,  SITE_DEEP,      SITE_LINKS,  NULL,
+};
+
 /* ---- a growing text buffer that also counts the visible words written into it ---- */
 
 typedef struct {

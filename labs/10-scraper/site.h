@@ -70,8 +70,9 @@ typedef struct {
 #define SITE_FAULT_BAD_UTF8 (1u << 7)  /* SITE_BAD_UTF8: invalid UTF-8 in title and text of a
                                           page that says it is utf-8 */
 #define SITE_FAULT_DEEP (1u << 8)      /* SITE_DEEP: markup nested SITE_DEEP_LEVELS deep */
-#define SITE_FAULT_LINKS (1u << 9)     /* SITE_LINKS: SITE_LINKS_COUNT distinct links, to the
-                                          small pages SITE_LINKS_TARGET 1 .. */
+#define SITE_FAULT_LINKS (1u << 9)     /* SITE_LINKS: SITE_LINKS_COUNT distinct links to pages
+                                          under SITE_LINKS_TARGET, which robots.txt disallows
+                                          (so the crawl's budget and time stay the site's) */
 #define SITE_FAULT_SILENT (1u << 10)   /* socket: a link to another port of 127.0.0.1 where a
                                           listener accepts connections and never answers */
 #define SITE_FAULTS_ALL ((1u << 11) - 1)
@@ -91,12 +92,14 @@ typedef struct {
 #define SITE_DEEP_LEVELS 100000
 #define SITE_LINKS "/faults/links.html"
 #define SITE_LINKS_COUNT 10000
-#define SITE_LINKS_TARGET "/faults/link/" /* "/faults/link/1.html" .. "/faults/link/10000.html" */
+#define SITE_LINKS_TARGET "/private/many/" /* "/private/many/1.html" .. "/private/many/10000.html" */
 #define SITE_SILENT_PATH "/silent.html"   /* the path linked on the silent listener */
 
 /* The special paths a crawl fetches, and those it must never request (tests check both). */
 extern const char *const site_special_fetched[];
 extern const char *const site_never_requested[];
+/* The paths of the fault pages (SITE_FAULTS_ALL but the silent listener's), NULL-terminated. */
+extern const char *const site_fault_pages[];
 
 /* How server.c sends a response: the socket-level faults. */
 typedef enum {

@@ -1,6 +1,6 @@
 /* Lab runs and bad input for lab10 (web scraper): the starter and solution builds with
- * --fast, --csv, --quiet, --mode, --dump, --serve with a crawl of the served URL, and every
- * option's usage errors. */
+ * --fast, --csv, --quiet, --mode, --dump, --serve with a crawl of the served URL, --faults,
+ * and every option's usage errors. */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -133,6 +133,26 @@ static void solution_dump_is_sorted_and_tab_separated(void)
               per_mode[0], per_mode[1], per_mode[2]);
 }
 
+static void solution_faults_are_recorded(void)
+{
+    tl_hint("./lab10 --faults serves the site's faults too: each must be listed with its reason, "
+            "every ordinary page still fetched, and no check [FAIL].");
+    char timeout[32]; /* the slow faults wait it out in every crawl: short, but scaled for sanitizers */
+    snprintf(timeout, sizeof timeout, "%ld", (long)(1000 * tl_timeout_scale()));
+    const char *args[] = {"--faults", "--fast", "--timeout-ms", timeout, NULL};
+    static const char *const must[] = {
+        "What the faults did to the seq crawl", "/faults/slow.html ", "timed out",
+        "Connection reset by peer", "HTTP 500", "HTTP 503; Retry-After: 120 s, not retried",
+        "met already, not requested again", "larger than the 512 KiB cap",
+        "binary data sent as text/html", "of the title not UTF-8", "nested deeper than 256 levels",
+        "9000 more links ignored", "/silent.html ",
+        "[ok]   ordinary pages fetched with status 200 in spite of the faults = 30 (expected 30)",
+        "[ok]   threads fetched no URL twice", NULL};
+    tl_run_result r = tl_check_lab_run(LAB, true, args, 0, must, RUN_MS);
+    tl_assert_no_todo_or_fail(r.out);
+    tl_run_result_free(&r);
+}
+
 /* --serve in a child process: reads the URL it prints, crawls that URL with a second lab10,
  * then stops the server with SIGTERM and checks it shut down cleanly. */
 static void solution_serve_then_crawl_its_url(void)
@@ -235,6 +255,7 @@ static void bad_input_is_rejected(void)
         {{"ftp://example.com/"}, {"http", "ftp://example.com/"}},
         {{"not a url"}, {"http", "not a url"}},
         {{"--serve", "http://127.0.0.1/"}, {"--serve", "http://127.0.0.1/"}},
+        {{"--faults", "http://127.0.0.1/"}, {"--faults", "http://127.0.0.1/"}},
         {{"http://a.test/", "extra"}, {"unexpected argument", "extra"}},
     };
     tl_check_bad_inputs(LAB, cases, sizeof cases / sizeof cases[0]);
@@ -250,6 +271,7 @@ void tl_register_suites(void)
     tl_test_timeout(runs, "solution --mode multi: one crawl", solution_one_mode, 70);
     tl_test_timeout(runs, "solution --dump: sorted, tab-separated, one line per URL", solution_dump_is_sorted_and_tab_separated, 70);
     tl_test_timeout(runs, "solution --serve, then a crawl of its URL", solution_serve_then_crawl_its_url, 90);
+    tl_test_timeout(runs, "solution --faults: every fault recorded, every page fetched", solution_faults_are_recorded, 70);
     tl_test(runs, "--help describes the lab and its options", help_describes_the_lab);
     CU_pSuite bad = tl_suite("lab10 bad input");
     tl_test(bad, "every option rejects bad values with exit 2 and one line", bad_input_is_rejected);
