@@ -1,6 +1,7 @@
 #include "crawl.h"
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,22 +105,23 @@ static const char *not_crawled_because(const crawl *c, const char *url)
 
 /* Claims url in the visited set. Whoever claims it first either records why it is not
  * crawled (in `skipped`) or lists it to crawl (in `to_crawl`); everyone later ignores it.
- * Takes ownership of url. Called by many workers at once: the visited set's add-if-new is
- * what makes "first" mean exactly one of them. */
-static void claim(crawl *c, char *url, long depth, page_list *skipped, url_list *to_crawl)
+ * Takes ownership of url; false when it was met before. Called by many workers at once:
+ * the visited set's add-if-new is what makes "first" mean exactly one of them. */
+static bool claim(crawl *c, char *url, long depth, page_list *skipped, url_list *to_crawl)
 {
     if (!visited_add(c->visited, url)) {
         free(url); /* met before, by this worker or another */
-        return;
+        return false;
     }
     const char *why_not = not_crawled_because(c, url);
     if (why_not != NULL) {
         page_list_add(skipped, page_not_fetched(url, depth, why_not));
         free(url);
-        return;
+        return true;
     }
     url_list_add(to_crawl, url);
     atomic_fetch_add(&c->claimed, 1);
+    return true;
 }
 
 /* A link found on a page at the current depth: a page of the next level, or a record. */
@@ -137,13 +139,37 @@ static void consider_link(crawl *c, outcome *o, const char *base, const char *hr
         page_list_add(&o->skipped, page_not_fetched(key, c->depth + 1, url_status_reason(status)));
 }
 
-static void read_html(crawl *c, outcome *o, const fetch_result *r)
+/* Adds a note to a reason: "first note; second note". */
+static void add_note(char *reason, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void add_note(char *reason, size_t len, const char *fmt, ...)
+{
+    size_t used = strlen(reason);
+    if (used > 0 && used + 2 < len) {
+        strcpy(reason + used, "; ");
+        used += 2;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reason + used, len - used, fmt, ap);
+    va_end(ap);
+}
+
+/* The page's title, words and links; what did not go as it should, in `notes`. */
+static void read_html(crawl *c, outcome *o, const fetch_result *r, char *notes, size_t len)
 {
     html_page html;
     html_extract(r->body, r->body_len, r->content_type, &html);
     free(o->page.title);
     o->page.title = xstrdup(html.title);
     o->page.words = html.words;
+    if (html.title_repairs > 0)
+        add_note(notes, len, "%zu bytes of the title not UTF-8, each shown as U+FFFD", html.title_repairs);
+    if (html.cut_at_depth > 0)
+        add_note(notes, len, "markup nested deeper than %d levels: the rest not read", html.cut_at_depth);
+    if (html.links_dropped > 0)
+        add_note(notes, len, "%zu more links ignored (at most %d per page)", html.links_dropped,
+                 HTML_MAX_LINKS);
     if (c->depth < c->opt->max_depth) {
         /* A <base href> changes what relative links are relative to; it is itself relative
          * to the page. */
@@ -173,11 +199,15 @@ static void take_response(crawl *c, outcome *o, const fetch_result *r)
             snprintf(reason, sizeof reason, "HTTP %ld without a usable Location", r->status);
     } else if (r->status >= 400 || r->status < 200) {
         snprintf(reason, sizeof reason, "HTTP %ld", r->status);
+        if (r->retry_after > 0) /* one pass over the site: nothing is fetched twice */
+            add_note(reason, sizeof reason, "Retry-After: %ld s, not retried", r->retry_after);
     } else if (!html_is_html(r->content_type)) {
         snprintf(reason, sizeof reason, "not HTML (%s): not parsed",
                  r->content_type[0] ? r->content_type : "no Content-Type");
+    } else if (html_looks_binary(r->body, r->body_len)) {
+        snprintf(reason, sizeof reason, "binary data sent as %s: not parsed", r->content_type);
     } else {
-        read_html(c, o, r);
+        read_html(c, o, r, reason, sizeof reason);
     }
     o->page.reason = xstrdup(reason);
     o->failed = r->error[0] != '\0' || r->status >= 400 || r->status < 200;
@@ -373,17 +403,13 @@ static void apply_page_budget(crawl *c, url_list *round, crawl_result *out)
     }
 }
 
-/* The targets of this round's redirects, claimed like links: the new same-host ones make
- * the next round, at the same depth. */
-static url_list follow_redirects(crawl *c, url_list *targets, crawl_result *out)
+/* Adds `more` to the end of a record's reason. */
+static void append_reason(crawl_page *page, const char *more)
 {
-    url_list next = {0};
-    url_list_sort(targets);
-    for (size_t i = 0; i < targets->count; i++)
-        claim(c, targets->urls[i], c->depth, &out->pages, &next);
-    free(targets->urls);
-    *targets = (url_list){0};
-    return next;
+    char *reason = tl_xmalloc(strlen(page->reason) + strlen(more) + 1);
+    sprintf(reason, "%s%s", page->reason, more);
+    free(page->reason);
+    page->reason = reason;
 }
 
 static void run_round(crawl *c, CURLM *multi, outcome *outs, size_t n)
@@ -419,17 +445,16 @@ static url_list crawl_level(crawl *c, CURLM *multi, url_list level, crawl_result
         out->requests += (long)round.count;
         out->fetched += (long)round.count;
 
+        /* A redirect's target is claimed like a link (in the round's order, the same in
+         * every mode): a new same-host one is fetched in the next round, at the same depth. */
         url_list targets = {0};
         for (size_t i = 0; i < round.count; i++) {
             outcome *o = &outs[i];
             if (o->redirect != NULL && hop == CRAWL_MAX_REDIRECTS) {
-                char *reason = tl_xmalloc(strlen(o->page.reason) + 64);
-                sprintf(reason, "%s: too many redirects, not followed", o->page.reason);
-                free(o->page.reason);
-                o->page.reason = reason;
+                append_reason(&o->page, ": too many redirects, not followed");
                 free(o->redirect);
-            } else if (o->redirect != NULL) {
-                url_list_add(&targets, o->redirect);
+            } else if (o->redirect != NULL && !claim(c, o->redirect, c->depth, &out->pages, &targets)) {
+                append_reason(&o->page, ": met already, not requested again"); /* a loop, or not */
             }
             out->errors += o->failed;
             page_list_add(&out->pages, o->page);
@@ -440,7 +465,7 @@ static url_list crawl_level(crawl *c, CURLM *multi, url_list level, crawl_result
         }
         free(outs);
         url_list_free(&round);
-        round = follow_redirects(c, &targets, out);
+        round = targets;
     }
     url_list_free(&round);
     return next_level;

@@ -115,6 +115,9 @@ void fetcher_end(fetcher *f, CURLcode result, fetch_result *out)
         if (out->location == NULL)
             TL_DIE("out of memory");
     }
+    curl_off_t retry_after = 0; /* a date in the header comes back as seconds from now */
+    if (curl_easy_getinfo(f->easy, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK && retry_after > 0)
+        out->retry_after = (long)retry_after;
     if (f->too_large || result == CURLE_FILESIZE_EXCEEDED)
         snprintf(out->error, sizeof out->error, "larger than the %d KiB cap", FETCH_MAX_BODY / 1024);
     else if (result != CURLE_OK)

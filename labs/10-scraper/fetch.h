@@ -29,6 +29,7 @@ typedef struct {
     long status;             /* HTTP status code; 0 when no response arrived */
     char content_type[128];  /* "text/html; charset=utf-8"; "" when none was sent */
     char *location;          /* for a 3xx: where it points, resolved by libcurl; else NULL */
+    long retry_after;        /* seconds a Retry-After header asked for (503, 429); else 0 */
     const char *body;        /* the body, NUL-terminated; owned by the fetcher until its next use */
     size_t body_len;
     char error[CURL_ERROR_SIZE + 64]; /* "" on success, else what went wrong, in words */

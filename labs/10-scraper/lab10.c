@@ -31,13 +31,15 @@ static const char about[] =
     "lab itself on 127.0.0.1, waiting --latency-ms before each response; all three crawls must\n"
     "find exactly the same pages and fetch none of them twice. With a URL, crawls that site\n"
     "instead (same host only, robots.txt obeyed). --serve only serves the local site until\n"
-    "Ctrl-C, for a browser, wget or the Python version. Exercise: the visited set's add-if-new\n"
-    "as one atomic step (labs/10-scraper/exercise.c).";
+    "Ctrl-C, for a browser, wget or the Python version. --faults adds what broken and hostile\n"
+    "sites do (timeouts, resets, 5xx, a redirect loop, endless, binary and malformed pages, a\n"
+    "server that never answers). Exercise: the visited set's add-if-new as one atomic step\n"
+    "(labs/10-scraper/exercise.c).";
 
 static const char *mode_option = "auto", *dump_path = NULL;
 static long workers = 0, depth = 5, max_pages = 0, latency_ms = 50, timeout_ms = 10000;
 static long site_pages = 100, fanout = 4, port = 0;
-static bool ignore_robots = false, serve = false;
+static bool ignore_robots = false, serve = false, faults = false;
 
 static const tl_option options[] = {
     {"mode", TL_OPT_CHOICE, &mode_option, 0, 0, "M", "crawls to run (auto: all on the local site, threads on a URL)", NULL, "auto|seq|threads|multi|all"},
@@ -51,6 +53,7 @@ static const tl_option options[] = {
     {"dump", TL_OPT_STRING, &dump_path, 0, 0, "FILE", "write every URL met, one tab-separated line each, sorted", NULL, NULL},
     {"ignore-robots", TL_OPT_FLAG, &ignore_robots, 0, 0, NULL, "fetch what robots.txt disallows", NULL, NULL},
     {"serve", TL_OPT_FLAG, &serve, 0, 0, NULL, "only serve the local site, until Ctrl-C", NULL, NULL},
+    {"faults", TL_OPT_FLAG, &faults, 0, 0, NULL, "local site: serve its faults too (the slow ones wait out --timeout-ms)", NULL, NULL},
     {"port", TL_OPT_LONG, &port, 0, 65535, "N", "local site: port to listen on (0: any free one)", NULL, NULL},
     {NULL, 0, NULL, 0, 0, NULL, NULL, NULL, NULL},
 };
@@ -93,10 +96,13 @@ static int serve_site(const site_shape *shape)
         fprintf(stderr, "lab10: %s\n", err);
         return 1;
     }
-    printf("lab10: serving the local site at %s (%ld pages, %ld ms per response)\n"
-           "  open it in a browser, or crawl it:  wget -r -l %ld -nv -P /tmp/lab10-site %s\n"
-           "  Ctrl-C stops it.\n", site_server_url(server), shape->pages, latency_ms, depth,
-           site_server_url(server));
+    printf("lab10: serving the local site at %s (%ld pages, %ld ms per response)\n",
+           site_server_url(server), shape->pages, latency_ms);
+    if (site_server_silent_url(server) != NULL)
+        printf("  with its faults, linked from the home page (the server that never answers: %s)\n",
+               site_server_silent_url(server));
+    printf("  open it in a browser, or crawl it:  wget -r -l %ld -nv -P /tmp/lab10-site %s\n"
+           "  Ctrl-C stops it.\n", depth, site_server_url(server));
     fflush(stdout);
     int sig;
     TL_CHECK(sigwait(&stop, &sig));
@@ -119,7 +125,7 @@ typedef struct {
     char repeated[256];    /* one such URL (or the server's busiest) */
 } mode_run;
 
-static const crawl_page *start_page(const crawl_result *r, const char *url)
+static const crawl_page *record_of(const crawl_result *r, const char *url)
 {
     for (size_t i = 0; i < r->pages.count; i++)
         if (strcmp(r->pages.items[i].url, url) == 0)
@@ -213,6 +219,31 @@ static void check_agreement(const mode_run *runs, size_t n, bool local, bool set
     }
 }
 
+/* --faults: what each fault did to the first crawl, and whether every ordinary page came. */
+static void report_faults(const crawl_result *r, const site_shape *shape, site_server *server,
+                          const char *origin)
+{
+    tl_step("What the faults did to the %s crawl: each recorded with a reason, and the crawl "
+            "went on", crawl_mode_name(r->mode));
+    const char *urls[32];
+    size_t n = 0;
+    for (size_t k = 0; site_fault_pages[k] != NULL && n + 2 < sizeof urls / sizeof urls[0]; k++)
+        urls[n++] = site_fault_pages[k];
+    urls[n++] = site_server_silent_url(server);
+    urls[n] = NULL;
+    summary_records(r, origin, urls);
+    long fine = 0;
+    for (long i = 0; i < shape->pages; i++) {
+        char path[64], url[400];
+        site_page_path(shape, i, path, sizeof path);
+        snprintf(url, sizeof url, "%s%s", origin, path);
+        const crawl_page *p = record_of(r, url);
+        fine += p != NULL && p->status == 200;
+    }
+    tl_expect(fine == shape->pages, TL_FAIL, "ordinary pages fetched with status 200 in spite of "
+              "the faults = %ld (expected %ld)", fine, shape->pages);
+}
+
 static void report_exercise(stress_outcome checked, const stress_report *s, int crash_signal,
                             bool set_is_right)
 {
@@ -236,8 +267,9 @@ int main(int argc, char **argv)
     tl_common_opts common;
     int first_arg = tl_cli_parse_or_exit(&cli, argc, argv, &common);
     const char *start_url = first_arg < argc ? argv[first_arg] : NULL;
-    if (serve && start_url != NULL) {
-        fprintf(stderr, "lab10: --serve serves the local site and takes no URL, got '%s'\n", start_url);
+    if ((serve || faults) && start_url != NULL) {
+        fprintf(stderr, "lab10: --%s is for the local site and takes no URL, got '%s'\n",
+                serve ? "serve" : "faults", start_url);
         return 2;
     }
     bool local = start_url == NULL;
@@ -256,7 +288,7 @@ int main(int argc, char **argv)
     /* Polite defaults for somebody else's site. */
     long w = workers ? workers : local ? 8 : 4;
     max_pages = max_pages ? max_pages : local ? 1000 : 100;
-    site_shape shape = {site_pages, fanout};
+    site_shape shape = {.pages = site_pages, .fanout = fanout, .faults = faults ? SITE_FAULTS_ALL : 0};
     signal(SIGPIPE, SIG_IGN); /* a peer closing a socket must not kill us */
     xmlInitParser();          /* libxml2 and libcurl: once, before any thread */
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -309,6 +341,8 @@ int main(int argc, char **argv)
         tl_step("What the %s crawl met: %zu URLs (the first few, by depth)",
                 crawl_mode_name(runs[0].mode), runs[0].result.pages.count);
         summary_table(&runs[0].result, origin, 14);
+        if (faults)
+            report_faults(&runs[0].result, &shape, server, origin);
         check_agreement(runs, n, local, set_is_right);
         if (local) {
             long forbidden = 0;
@@ -317,7 +351,7 @@ int main(int argc, char **argv)
             tl_expect(forbidden == 0, TL_FAIL, "requests for URLs no crawl may ask for (robots.txt, "
                       "<base>, plain text, libcurl 7.88 quirks) = %ld (expected 0)", forbidden);
         } else {
-            const crawl_page *home = start_page(&runs[0].result, start);
+            const crawl_page *home = record_of(&runs[0].result, start);
             bool fetched = home != NULL && home->fetched && home->status >= 200 && home->status < 400;
             tl_expect(fetched, TL_WARN, "the start page was fetched: status %ld (expected 200)%s%s",
                       home ? home->status : 0L, fetched ? "" : ": ", home ? home->reason : "not met");

@@ -36,6 +36,10 @@ struct site_server {
     int port;
     char origin[64]; /* "http://127.0.0.1:PORT" */
     char url[80];
+    int silent_fd;            /* SITE_FAULT_SILENT's listener; -1 without it */
+    char silent_origin[64];
+    char silent_url[96];
+    pthread_t silent_thread;
     int stop_pipe[2]; /* written once by site_server_stop; readable from then on, for everyone */
     pthread_t acceptor;
 
@@ -44,7 +48,7 @@ struct site_server {
     bool stopping;
     connection slots[SERVER_MAX_CONNECTIONS];
     xmlHashTablePtr counts; /* target -> long */
-    long requests, connections;
+    long requests, connections, silent_connections;
 };
 
 /* ---- counting ---- */
@@ -129,8 +133,16 @@ void site_server_reset_counts(site_server *s)
     s->counts = xmlHashCreate(256);
     if (s->counts == NULL)
         TL_DIE("out of memory");
-    s->requests = s->connections = 0;
+    s->requests = s->connections = s->silent_connections = 0;
     TL_CHECK(pthread_mutex_unlock(&s->lock));
+}
+
+long site_server_silent_connections(site_server *s)
+{
+    TL_CHECK(pthread_mutex_lock(&s->lock));
+    long n = s->silent_connections;
+    TL_CHECK(pthread_mutex_unlock(&s->lock));
+    return n;
 }
 
 /* ---- one connection ---- */
@@ -149,18 +161,18 @@ static bool wait_readable(site_server *s, int fd, long timeout_ms)
     }
 }
 
-/* The pause before each response; cut short when the server stops. */
-static bool pause_unless_stopping(site_server *s)
+/* Waits ms; cut short when the server stops or, if client_fd >= 0, when that client sends
+ * something or hangs up. True when the whole wait passed. */
+static bool pause_for(site_server *s, long ms, int client_fd)
 {
-    if (s->latency_ms <= 0)
-        return true;
-    struct pollfd p = {.fd = s->stop_pipe[0], .events = POLLIN};
-    int64_t deadline = tl_now_ns() + s->latency_ms * 1000000;
+    struct pollfd p[2] = {{.fd = s->stop_pipe[0], .events = POLLIN},
+                          {.fd = client_fd, .events = POLLIN}};
+    int64_t deadline = tl_now_ns() + ms * 1000000;
     for (;;) {
         int64_t left_ms = (deadline - tl_now_ns() + 999999) / 1000000;
         if (left_ms <= 0)
             return true;
-        int n = poll(&p, 1, (int)left_ms);
+        int n = poll(p, client_fd >= 0 ? 2 : 1, (int)left_ms);
         if (n > 0)
             return false;
         if (n < 0 && errno != EINTR)
@@ -168,11 +180,21 @@ static bool pause_unless_stopping(site_server *s)
     }
 }
 
-static bool send_all(int fd, const char *data, size_t len)
+/* Sends everything unless the client goes away, takes nothing for SERVER_IDLE_MS, or the
+ * server stops: a client that never reads must not keep site_server_stop waiting. */
+static bool send_all(site_server *s, int fd, const char *data, size_t len)
 {
+    struct pollfd p[2] = {{.fd = fd, .events = POLLOUT}, {.fd = s->stop_pipe[0], .events = POLLIN}};
     while (len > 0) {
-        ssize_t n = send(fd, data, len, MSG_NOSIGNAL); /* a vanished client is not fatal */
-        if (n < 0 && errno == EINTR)
+        int ready = poll(p, 2, SERVER_IDLE_MS);
+        if (ready < 0 && errno == EINTR)
+            continue;
+        if (ready <= 0 || (p[1].revents & POLLIN))
+            return false;
+        /* MSG_NOSIGNAL: a vanished client is not fatal. MSG_DONTWAIT: send what fits now,
+         * then poll again (a blocking send would wait for all of it, stop or not). */
+        ssize_t n = send(fd, data, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
             continue;
         if (n <= 0)
             return false;
@@ -200,25 +222,61 @@ static bool header_value(const char *head, const char *name, char *buf, size_t l
     return false;
 }
 
-static bool send_response(int fd, const site_response *r, bool head_only, bool keep_alive)
+/* The status line and headers. An endless body has no Content-Length: it ends when the
+ * connection does. */
+static bool send_head(site_server *s, int fd, const site_response *r, bool keep_alive)
 {
-    char head[1024];
+    char head[1024], length[48] = "", retry[48] = "";
+    if (r->delivery != SITE_SEND_ENDLESS)
+        snprintf(length, sizeof length, "Content-Length: %zu\r\n", r->body_len);
+    if (r->retry_after > 0)
+        snprintf(retry, sizeof retry, "Retry-After: %ld\r\n", r->retry_after);
     int n = snprintf(head, sizeof head,
                      "HTTP/1.1 %d %s\r\nServer: threadlab-lab10\r\nContent-Type: %s\r\n"
-                     "Content-Length: %zu\r\n%s%s%sConnection: %s\r\n\r\n",
-                     r->status, r->reason, r->content_type, r->body_len,
+                     "%s%s%s%s%sConnection: %s\r\n\r\n",
+                     r->status, r->reason, r->content_type, length, retry,
                      r->location ? "Location: " : "", r->location ? r->location : "",
                      r->location ? "\r\n" : "", keep_alive ? "keep-alive" : "close");
     if (n < 0 || (size_t)n >= sizeof head)
         return false;
-    return send_all(fd, head, (size_t)n) && (head_only || send_all(fd, r->body, r->body_len));
+    return send_all(s, fd, head, (size_t)n);
 }
 
-static void send_error(int fd, int status, const char *reason)
+/* Sends r as it asks to be sent (site_delivery: the socket-level faults). False when the
+ * connection must close. */
+static bool deliver(site_server *s, int fd, const site_response *r, bool head_only, bool keep_alive)
+{
+    switch (r->delivery) {
+    case SITE_SEND_ALL:
+        break;
+    case SITE_SEND_LATE:
+        if (!pause_for(s, SERVER_SLOW_MS, fd))
+            return false; /* the client gave up first (or the server stops) */
+        break;
+    case SITE_SEND_HALF_RESET: {
+        if (send_head(s, fd, r, false) && !head_only)
+            send_all(s, fd, r->body, r->body_len / 2);
+        /* Linger on, for 0 s: close() now throws the connection away with a RST instead of
+         * ending it with a FIN, as a crashing server or a middlebox does. */
+        struct linger reset = {.l_onoff = 1, .l_linger = 0};
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+        return false;
+    }
+    case SITE_SEND_ENDLESS:
+        if (send_head(s, fd, r, false) && !head_only)
+            for (long sent = 0; sent < SERVER_ENDLESS_BYTES && send_all(s, fd, r->body, r->body_len);)
+                sent += (long)r->body_len;
+        return false; /* until the client gives up */
+    }
+    return send_head(s, fd, r, keep_alive) && (head_only || send_all(s, fd, r->body, r->body_len)) &&
+           keep_alive;
+}
+
+static void send_error(site_server *s, int fd, int status, const char *reason)
 {
     site_response r = {.status = status, .reason = reason, .content_type = "text/plain",
                        .body = (char *)reason, .body_len = strlen(reason)};
-    send_response(fd, &r, false, false);
+    deliver(s, fd, &r, false, false);
 }
 
 /* Answers one request whose head is in `head`. False when the connection must close. */
@@ -229,18 +287,18 @@ static bool answer(site_server *s, int fd, char *head)
     if (sscanf(head, "%15s %8191s %15s%n", method, target, version, &used) != 3 ||
         strncmp(head + used, "\r\n", 2) != 0 || strncmp(version, "HTTP/1.", 7) != 0 ||
         target[0] != '/') {
-        send_error(fd, 400, "Bad Request");
+        send_error(s, fd, 400, "Bad Request");
         return false;
     }
     bool head_only = strcmp(method, "HEAD") == 0;
     if (!head_only && strcmp(method, "GET") != 0) {
-        send_error(fd, 405, "Method Not Allowed");
+        send_error(s, fd, 405, "Method Not Allowed");
         return false;
     }
     char value[64];
     if (header_value(head, "Transfer-Encoding", value, sizeof value) ||
         (header_value(head, "Content-Length", value, sizeof value) && strcmp(value, "0") != 0)) {
-        send_error(fd, 400, "Bad Request"); /* a GET with a body: we would lose our place */
+        send_error(s, fd, 400, "Bad Request"); /* a GET with a body: we would lose our place */
         return false;
     }
     bool keep_alive = strcmp(version, "HTTP/1.1") == 0;
@@ -249,13 +307,13 @@ static bool answer(site_server *s, int fd, char *head)
                      (keep_alive || strcasecmp(value, "keep-alive") == 0);
 
     count_request(s, target);
-    if (!pause_unless_stopping(s))
+    if (!pause_for(s, s->latency_ms, -1))
         return false;
     site_response r;
-    site_respond(&s->shape, s->origin, target, &r);
-    bool sent = send_response(fd, &r, head_only, keep_alive);
+    site_respond(&s->shape, s->origin, s->silent_fd >= 0 ? s->silent_origin : NULL, target, &r);
+    bool again = deliver(s, fd, &r, head_only, keep_alive);
     site_response_free(&r);
-    return sent && keep_alive;
+    return again;
 }
 
 static void *serve_connection(void *arg)
@@ -269,7 +327,7 @@ static void *serve_connection(void *arg)
         buf[have] = '\0';
         while ((end = strstr(buf, "\r\n\r\n")) == NULL) {
             if (have == SERVER_MAX_REQUEST) {
-                send_error(c->fd, 431, "Request Header Fields Too Large");
+                send_error(s, c->fd, 431, "Request Header Fields Too Large");
                 goto done;
             }
             if (!wait_readable(s, c->fd, SERVER_IDLE_MS))
@@ -280,7 +338,7 @@ static void *serve_connection(void *arg)
             if (n <= 0)
                 goto done; /* the client closed the connection (or it broke) */
             if (memchr(buf + have, '\0', (size_t)n) != NULL) {
-                send_error(c->fd, 400, "Bad Request");
+                send_error(s, c->fd, 400, "Bad Request");
                 goto done;
             }
             have += (size_t)n;
@@ -393,13 +451,63 @@ static void *accept_connections(void *arg)
     return NULL;
 }
 
-site_server *site_server_start(const site_shape *shape, long latency_ms, int port, char *err,
-                               size_t errlen)
+/* ---- SITE_FAULT_SILENT: the listener that never answers ---- */
+
+/* Accepts connections and reads whatever comes, never writing a byte; a connection ends
+ * when its client hangs up or the server stops. At most SERVER_MAX_CONNECTIONS are held;
+ * more wait in the listen queue (never answered either). */
+static void *hold_silent_connections(void *arg)
+{
+    site_server *s = arg;
+    struct pollfd p[2 + SERVER_MAX_CONNECTIONS]; /* the stop pipe, the listener, the held */
+    p[0] = (struct pollfd){.fd = s->stop_pipe[0], .events = POLLIN};
+    p[1] = (struct pollfd){.fd = s->silent_fd, .events = POLLIN};
+    size_t held = 0;
+    for (;;) {
+        p[1].events = held < SERVER_MAX_CONNECTIONS ? POLLIN : 0;
+        int n = poll(p, 2 + held, -1); /* bounded: the stop pipe ends every wait */
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 || (p[0].revents & POLLIN))
+            break;
+        for (size_t i = 2; i < 2 + held;) {
+            char sink[4096];
+            ssize_t got = p[i].revents ? recv(p[i].fd, sink, sizeof sink, 0) : 1;
+            if (got == 0 || (got < 0 && errno != EINTR)) {
+                close(p[i].fd); /* the client hung up: forget it (the last takes its place) */
+                p[i] = p[2 + --held];
+                continue;
+            }
+            i++;
+        }
+        if (p[1].revents & POLLIN) {
+            int fd = accept(s->silent_fd, NULL, NULL);
+            if (fd < 0 && (errno == EMFILE || errno == ENFILE || errno == ENOMEM))
+                tl_sleep_ms(10); /* out of descriptors: let connections finish */
+            if (fd < 0)
+                continue;
+            fcntl(fd, F_SETFD, FD_CLOEXEC);
+            p[2 + held++] = (struct pollfd){.fd = fd, .events = POLLIN};
+            TL_CHECK(pthread_mutex_lock(&s->lock));
+            s->silent_connections++;
+            TL_CHECK(pthread_mutex_unlock(&s->lock));
+        }
+    }
+    for (size_t i = 2; i < 2 + held; i++)
+        close(p[i].fd);
+    return NULL;
+}
+
+/* ---- starting and stopping ---- */
+
+/* A socket listening on 127.0.0.1:port (0: any free port), and the port it got; -1 with a
+ * message in err when the port cannot be had. */
+static int listen_on(int port, int *got_port, char *err, size_t errlen)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0) {
         snprintf(err, errlen, "socket: %s", strerror(errno));
-        return NULL;
+        return -1;
     }
     fcntl(fd, F_SETFD, FD_CLOEXEC);
     int one = 1;
@@ -411,15 +519,34 @@ site_server *site_server_start(const site_shape *shape, long latency_ms, int por
         getsockname(fd, (struct sockaddr *)&addr, &addr_len) != 0) {
         snprintf(err, errlen, "cannot listen on 127.0.0.1:%d: %s", port, strerror(errno));
         close(fd);
+        return -1;
+    }
+    *got_port = ntohs(addr.sin_port);
+    return fd;
+}
+
+site_server *site_server_start(const site_shape *shape, long latency_ms, int port, char *err,
+                               size_t errlen)
+{
+    int got_port, silent_port = 0;
+    int fd = listen_on(port, &got_port, err, errlen);
+    if (fd < 0)
+        return NULL;
+    int silent_fd = -1;
+    if ((shape->faults & SITE_FAULT_SILENT) && (silent_fd = listen_on(0, &silent_port, err, errlen)) < 0) {
+        close(fd);
         return NULL;
     }
     site_server *s = tl_xcalloc(1, sizeof *s);
     s->shape = *shape;
     s->latency_ms = latency_ms;
     s->listen_fd = fd;
-    s->port = ntohs(addr.sin_port);
+    s->port = got_port;
     snprintf(s->origin, sizeof s->origin, "http://127.0.0.1:%d", s->port);
     snprintf(s->url, sizeof s->url, "%s/", s->origin);
+    s->silent_fd = silent_fd;
+    snprintf(s->silent_origin, sizeof s->silent_origin, "http://127.0.0.1:%d", silent_port);
+    snprintf(s->silent_url, sizeof s->silent_url, "%s" SITE_SILENT_PATH, s->silent_origin);
     if (pipe(s->stop_pipe) != 0)
         TL_DIE("pipe: %s", strerror(errno));
     fcntl(s->stop_pipe[0], F_SETFD, FD_CLOEXEC);
@@ -432,6 +559,8 @@ site_server *site_server_start(const site_shape *shape, long latency_ms, int por
     TL_CHECK(pthread_mutex_init(&s->lock, NULL));
     TL_CHECK(pthread_cond_init(&s->slot_done, NULL));
     TL_CHECK(pthread_create(&s->acceptor, NULL, accept_connections, s));
+    if (s->silent_fd >= 0)
+        TL_CHECK(pthread_create(&s->silent_thread, NULL, hold_silent_connections, s));
     return s;
 }
 
@@ -443,6 +572,11 @@ const char *site_server_url(const site_server *s)
 int site_server_port(const site_server *s)
 {
     return s->port;
+}
+
+const char *site_server_silent_url(const site_server *s)
+{
+    return s->silent_fd >= 0 ? s->silent_url : NULL;
 }
 
 void site_server_stop(site_server *s)
@@ -457,6 +591,10 @@ void site_server_stop(site_server *s)
     while (write(s->stop_pipe[1], "x", 1) < 0 && errno == EINTR)
         ;
     TL_CHECK(pthread_join(s->acceptor, NULL));
+    if (s->silent_fd >= 0) {
+        TL_CHECK(pthread_join(s->silent_thread, NULL));
+        close(s->silent_fd);
+    }
     close(s->listen_fd);
     close(s->stop_pipe[0]);
     close(s->stop_pipe[1]);

@@ -11,6 +11,12 @@
  * that a crawler fetched no URL twice and never asked for what it must not.
  * site_server_stop wakes every thread (a pipe that becomes readable), joins them all and
  * frees everything.
+ *
+ * The site's faults (site.h, SITE_FAULT_*) that live at the socket level are done here: a
+ * response held back SERVER_SLOW_MS (or until the client hangs up, or the server stops), a
+ * body cut off by a TCP reset (SO_LINGER 0), a body that never ends, and, with
+ * SITE_FAULT_SILENT, a second listener on another port of 127.0.0.1 that accepts
+ * connections, reads what comes and never writes a byte. It is stopped with the rest.
  */
 #ifndef LAB10_SERVER_H
 #define LAB10_SERVER_H
@@ -22,6 +28,8 @@
 #define SERVER_MAX_CONNECTIONS 128 /* above lab10's 64 workers plus robots.txt's handle */
 #define SERVER_IDLE_MS 10000
 #define SERVER_MAX_REQUEST 8192 /* bytes of request line and headers; more gets a 431 */
+#define SERVER_SLOW_MS 60000    /* SITE_FAULT_SLOW: longer than any crawler here waits */
+#define SERVER_ENDLESS_BYTES (64L * 1024 * 1024) /* SITE_FAULT_ENDLESS gives up after this */
 
 typedef struct site_server site_server;
 
@@ -33,6 +41,11 @@ site_server *site_server_start(const site_shape *shape, long latency_ms, int por
 /* "http://127.0.0.1:PORT/" and the port. */
 const char *site_server_url(const site_server *s);
 int site_server_port(const site_server *s);
+
+/* SITE_FAULT_SILENT: the URL linked on the listener that never answers (NULL without the
+ * fault), and the connections it accepted since the start or the last reset. */
+const char *site_server_silent_url(const site_server *s);
+long site_server_silent_connections(site_server *s);
 
 /* Requests answered for one target ("/l1/p2.html", "/find/search?q=locks"), in total, and
  * connections accepted in total, since the start or the last reset. */

@@ -20,6 +20,11 @@ const char *const site_never_requested[] = {
     SITE_DISALLOWED, SITE_QUERY_DIR, SITE_NEVER_PARSED, SITE_BASE_WRONG, NULL,
 };
 
+const char *const site_fault_pages[] = {
+    SITE_SLOW,   SITE_RESET,  SITE_ERROR_500, SITE_ERROR_503, SITE_LOOP_A, SITE_LOOP_B,
+    SITE_ENDLESS, SITE_BINARY, SITE_BAD_UTF8,  SITE_DEEP,      SITE_LINKS,  NULL,
+};
+
 /* ---- a growing text buffer that also counts the visible words written into it ---- */
 
 typedef struct {
@@ -178,7 +183,31 @@ static void write_special_links(page_text *b)
         link_to(b, specials[k].href, specials[k].text);
 }
 
-static void write_ordinary_page(page_text *b, const site_shape *shape, const char *origin, long i)
+/* Links to the faults asked for. The silent listener is on a port of its own. */
+static void write_fault_links(page_text *b, unsigned faults, const char *silent_origin)
+{
+    static const struct {
+        unsigned fault;
+        const char *href, *text;
+    } links[] = {
+        {SITE_FAULT_SLOW, SITE_SLOW, "slow"},         {SITE_FAULT_RESET, SITE_RESET, "reset"},
+        {SITE_FAULT_500, SITE_ERROR_500, "error"},    {SITE_FAULT_503, SITE_ERROR_503, "busy"},
+        {SITE_FAULT_LOOP, SITE_LOOP_A, "loop"},       {SITE_FAULT_ENDLESS, SITE_ENDLESS, "endless"},
+        {SITE_FAULT_BINARY, SITE_BINARY, "binary"},   {SITE_FAULT_BAD_UTF8, SITE_BAD_UTF8, "bad bytes"},
+        {SITE_FAULT_DEEP, SITE_DEEP, "deep"},         {SITE_FAULT_LINKS, SITE_LINKS, "many links"},
+    };
+    for (size_t k = 0; k < sizeof links / sizeof links[0]; k++)
+        if (faults & links[k].fault)
+            link_to(b, links[k].href, links[k].text);
+    if ((faults & SITE_FAULT_SILENT) && silent_origin != NULL) {
+        char href[128];
+        snprintf(href, sizeof href, "%s" SITE_SILENT_PATH, silent_origin);
+        link_to(b, href, "silent");
+    }
+}
+
+static void write_ordinary_page(page_text *b, const site_shape *shape, const char *origin,
+                                const char *silent_origin, long i)
 {
     char title[64], path[64];
     site_page_title(i, title, sizeof title);
@@ -211,8 +240,10 @@ static void write_ordinary_page(page_text *b, const site_shape *shape, const cha
     }
     for (long j = i * shape->fanout + 1; j <= i * shape->fanout + shape->fanout && j < shape->pages; j++)
         link_child(b, shape, origin, j);
-    if (i == 0)
+    if (i == 0) {
         write_special_links(b);
+        write_fault_links(b, shape->faults, silent_origin);
+    }
     add(b, "</ul>\n");
     end_page(b);
 }
@@ -221,7 +252,8 @@ long site_page_words(const site_shape *shape, long i)
 {
     page_text b = {.cap = 4096};
     b.text = tl_xmalloc(b.cap);
-    write_ordinary_page(&b, shape, "http://words.invalid", i); /* link targets hold no words */
+    /* Link targets hold no words. */
+    write_ordinary_page(&b, shape, "http://words.invalid", "http://silent.invalid", i);
     free(b.text);
     return b.words;
 }
@@ -266,8 +298,105 @@ static void respond_redirect(site_response *out, int status, const char *locatio
         TL_DIE("out of memory");
 }
 
-void site_respond(const site_shape *shape, const char *origin, const char *target,
-                  site_response *out)
+/* ---- the faults ---- */
+
+/* Bytes that are no text at all: a PNG signature (NULs in it), then noise from a fixed
+ * linear congruential generator, so every run serves the same bytes. */
+static void write_binary(page_text *b)
+{
+    static const char png[] = "\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+    if (b->cap < 8192 + 1) {
+        b->cap = 8192 + 1;
+        b->text = realloc(b->text, b->cap);
+        if (b->text == NULL)
+            TL_DIE("out of memory");
+    }
+    memcpy(b->text, png, sizeof png - 1);
+    unsigned long x = 12345;
+    for (b->len = sizeof png - 1; b->len < 8192; b->len++) {
+        x = x * 1103515245ul + 12345ul;
+        b->text[b->len] = (char)(x >> 16);
+    }
+    b->text[b->len] = '\0';
+}
+
+/* The page of fault `path`, if that fault is on; false otherwise. */
+static bool respond_fault(const site_shape *shape, const char *origin, const char *path,
+                          site_response *out, page_text *b)
+{
+    unsigned on = shape->faults;
+    long index;
+    int used = 0;
+    if ((on & SITE_FAULT_SLOW) && strcmp(path, SITE_SLOW) == 0) {
+        out->delivery = SITE_SEND_LATE;
+        simple_page(b, "Slow", NULL, "an answer that comes too late");
+    } else if ((on & SITE_FAULT_RESET) && strcmp(path, SITE_RESET) == 0) {
+        out->delivery = SITE_SEND_HALF_RESET;
+        start_page(b, "Reset", NULL);
+        while (b->len < 64 * 1024) /* enough that half of it is sent in several pieces */
+            add(b, "<p>a page cut off in the middle by a reset connection</p>\n");
+        end_page(b);
+    } else if ((on & SITE_FAULT_500) && strcmp(path, SITE_ERROR_500) == 0) {
+        out->status = 500;
+        out->reason = "Internal Server Error";
+        simple_page(b, "Server error", NULL, "something broke on the server");
+    } else if ((on & SITE_FAULT_503) && strcmp(path, SITE_ERROR_503) == 0) {
+        out->status = 503;
+        out->reason = "Service Unavailable";
+        out->retry_after = SITE_RETRY_AFTER;
+        simple_page(b, "Busy", NULL, "come back later");
+    } else if ((on & SITE_FAULT_LOOP) && strcmp(path, SITE_LOOP_A) == 0) {
+        respond_redirect(out, 302, SITE_LOOP_B);
+        simple_page(b, "Loop", NULL, "round and round");
+    } else if ((on & SITE_FAULT_LOOP) && strcmp(path, SITE_LOOP_B) == 0) {
+        char back[256];
+        snprintf(back, sizeof back, "%s" SITE_LOOP_A, origin); /* absolute this time */
+        respond_redirect(out, 302, back);
+        simple_page(b, "Loop", NULL, "round and round");
+    } else if ((on & SITE_FAULT_ENDLESS) && strcmp(path, SITE_ENDLESS) == 0) {
+        out->delivery = SITE_SEND_ENDLESS; /* the server sends this body over and over */
+        for (int k = 0; k < 100; k++)
+            add(b, "<p>this page never ends</p>\n");
+    } else if ((on & SITE_FAULT_BINARY) && strcmp(path, SITE_BINARY) == 0) {
+        write_binary(b); /* and the Content-Type stays text/html */
+    } else if ((on & SITE_FAULT_BAD_UTF8) && strcmp(path, SITE_BAD_UTF8) == 0) {
+        /* Latin-1 bytes, bytes never valid in UTF-8, a cut sequence, a surrogate, an overlong
+         * "/", a code point past U+10FFFF. */
+        static const char bad[] = "caf\xe9 \xff\xfe \xc3( \xed\xa0\x80 \xc0\xaf \xf4\x90\x80\x80";
+        start_page(b, "Bad " "\xe9" "ncoding \xc3( \xed\xa0\x80 \xc0\xaf end", NULL);
+        add(b, "<p>%s</p>\n<ul>\n", bad);
+        link_to(b, "/", "home");
+        link_to(b, SITE_BAD_UTF8_LINK, "a Latin-1 link");
+        link_to(b, "mailto:caf\xe9@example.com", "a Latin-1 address");
+        add(b, "</ul>\n");
+        end_page(b);
+    } else if ((on & SITE_FAULT_DEEP) && strcmp(path, SITE_DEEP) == 0) {
+        start_page(b, "Deep", NULL);
+        add(b, "<ul>\n");
+        link_to(b, "/", "home");
+        add(b, "</ul>\n");
+        for (long k = 0; k < SITE_DEEP_LEVELS; k++)
+            add(b, "<b>"); /* never closed: the shortest way down, under the crawler's cap */
+        add(b, "deep down <a href=\"/\">home again</a>\n");
+        end_page(b);
+    } else if ((on & SITE_FAULT_LINKS) && strcmp(path, SITE_LINKS) == 0) {
+        start_page(b, "Many links", NULL);
+        for (long k = 1; k <= SITE_LINKS_COUNT; k++)
+            add(b, "<a href=" SITE_LINKS_TARGET "%ld.html>%ld</a>\n", k, k); /* short: under the cap */
+        end_page(b);
+    } else if ((on & SITE_FAULT_LINKS) && sscanf(path, SITE_LINKS_TARGET "%ld.html%n", &index, &used) == 1 &&
+               path[used] == '\0' && index >= 1 && index <= SITE_LINKS_COUNT) {
+        char title[64];
+        snprintf(title, sizeof title, "Link %ld", index);
+        simple_page(b, title, NULL, "one of many");
+    } else {
+        return false;
+    }
+    return true;
+}
+
+void site_respond(const site_shape *shape, const char *origin, const char *silent_origin,
+                  const char *target, site_response *out)
 {
     *out = (site_response){.status = 200, .reason = "OK",
                            .content_type = "text/html; charset=utf-8"};
@@ -282,7 +411,7 @@ void site_respond(const site_shape *shape, const char *origin, const char *targe
     int used = 0;
 
     if (ordinary_page_index(shape, path, &index)) {
-        write_ordinary_page(&b, shape, origin, index);
+        write_ordinary_page(&b, shape, origin, silent_origin, index);
     } else if (strcmp(path, SITE_ROBOTS) == 0) {
         out->content_type = "text/plain; charset=utf-8";
         add(&b, "# robots.txt of the threadlab local site\n"
@@ -350,7 +479,7 @@ void site_respond(const site_shape *shape, const char *origin, const char *targe
         while (b.len < SITE_BIG_BYTES)
             add(&b, "<p>a big page, larger than any crawler here wants to hold</p>\n");
         end_page(&b);
-    } else {
+    } else if (!respond_fault(shape, origin, path, out, &b)) {
         out->status = 404;
         out->reason = "Not Found";
         simple_page(&b, "Not found", NULL, "nothing here");

@@ -17,8 +17,9 @@
 #include <stddef.h>
 
 typedef struct {
-    long pages;  /* ordinary pages, the home page included */
-    long fanout; /* children per page */
+    long pages;      /* ordinary pages, the home page included */
+    long fanout;     /* children per page */
+    unsigned faults; /* SITE_FAULT_* bits: the faults served too (0: none, the default site) */
 } site_shape;
 
 /* The special cases, linked from the home page. */
@@ -53,23 +54,78 @@ typedef struct {
                                                   /hops/2 ... to /hops/10, a page (for tests
                                                   of the redirect limit) */
 
+/* Faults: what a hostile or broken site does to a crawler. Each one asked for in
+ * site_shape.faults is linked from the home page (so it is at level 1); none is served
+ * otherwise. Those marked "socket" are done by server.c at the socket level. */
+#define SITE_FAULT_SLOW (1u << 0)      /* socket: SITE_SLOW answers after SERVER_SLOW_MS, longer
+                                          than any crawler here waits */
+#define SITE_FAULT_RESET (1u << 1)     /* socket: SITE_RESET sends its headers (Content-Length)
+                                          and half its body, then resets the connection */
+#define SITE_FAULT_500 (1u << 2)       /* SITE_ERROR_500: 500 Internal Server Error */
+#define SITE_FAULT_503 (1u << 3)       /* SITE_ERROR_503: 503 with Retry-After */
+#define SITE_FAULT_LOOP (1u << 4)      /* SITE_LOOP_A redirects to SITE_LOOP_B, and back */
+#define SITE_FAULT_ENDLESS (1u << 5)   /* socket: SITE_ENDLESS, a body with no Content-Length
+                                          that goes on far past the crawler's cap */
+#define SITE_FAULT_BINARY (1u << 6)    /* SITE_BINARY: bytes (NULs among them) as text/html */
+#define SITE_FAULT_BAD_UTF8 (1u << 7)  /* SITE_BAD_UTF8: invalid UTF-8 in title and text of a
+                                          page that says it is utf-8 */
+#define SITE_FAULT_DEEP (1u << 8)      /* SITE_DEEP: markup nested SITE_DEEP_LEVELS deep */
+#define SITE_FAULT_LINKS (1u << 9)     /* SITE_LINKS: SITE_LINKS_COUNT distinct links to pages
+                                          under SITE_LINKS_TARGET, which robots.txt disallows
+                                          (so the crawl's budget and time stay the site's) */
+#define SITE_FAULT_SILENT (1u << 10)   /* socket: a link to another port of 127.0.0.1 where a
+                                          listener accepts connections and never answers */
+#define SITE_FAULTS_ALL ((1u << 11) - 1)
+
+#define SITE_SLOW "/faults/slow.html"
+#define SITE_RESET "/faults/reset.html"
+#define SITE_ERROR_500 "/faults/error.html"
+#define SITE_ERROR_503 "/faults/busy.html"
+#define SITE_RETRY_AFTER 120 /* seconds, in SITE_ERROR_503's Retry-After */
+#define SITE_LOOP_A "/faults/loop-a.html"
+#define SITE_LOOP_B "/faults/loop-b.html"
+#define SITE_ENDLESS "/faults/endless.html"
+#define SITE_BINARY "/faults/binary.html"
+#define SITE_BAD_UTF8 "/faults/bad-utf8.html"
+#define SITE_BAD_UTF8_LINK "caf\xe9.html" /* linked from SITE_BAD_UTF8: a Latin-1 byte, a 404 */
+#define SITE_DEEP "/faults/deep.html"
+#define SITE_DEEP_LEVELS 100000
+#define SITE_LINKS "/faults/links.html"
+#define SITE_LINKS_COUNT 10000
+#define SITE_LINKS_TARGET "/private/many/" /* "/private/many/1.html" .. "/private/many/10000.html" */
+#define SITE_SILENT_PATH "/silent.html"   /* the path linked on the silent listener */
+
 /* The special paths a crawl fetches, and those it must never request (tests check both). */
 extern const char *const site_special_fetched[];
 extern const char *const site_never_requested[];
+/* The paths of the fault pages (SITE_FAULTS_ALL but the silent listener's), NULL-terminated. */
+extern const char *const site_fault_pages[];
+
+/* How server.c sends a response: the socket-level faults. */
+typedef enum {
+    SITE_SEND_ALL,        /* all of it, with its Content-Length */
+    SITE_SEND_LATE,       /* all of it, after SERVER_SLOW_MS (SITE_FAULT_SLOW) */
+    SITE_SEND_HALF_RESET, /* headers and half the body, then a TCP reset (SITE_FAULT_RESET) */
+    SITE_SEND_ENDLESS,    /* no Content-Length, the body over and over (SITE_FAULT_ENDLESS) */
+} site_delivery;
 
 typedef struct {
-    int status;               /* 200, 301, 302, 404 */
+    int status;               /* 200, 301, 302, 404, 500, 503 */
     const char *reason;       /* "OK", "Moved Permanently", ... */
     const char *content_type; /* "text/html; charset=utf-8", ... */
     char *location;           /* for 3xx, else NULL */
+    long retry_after;         /* seconds for a Retry-After header; 0 for none */
+    site_delivery delivery;
     char *body;
     size_t body_len;
 } site_response;
 
 /* The response to a GET of `target` (path and query as sent on the request line). `origin`
- * ("http://127.0.0.1:8080") is used for the absolute links. Free with site_response_free. */
-void site_respond(const site_shape *shape, const char *origin, const char *target,
-                  site_response *out);
+ * ("http://127.0.0.1:8080") is used for the absolute links; `silent_origin` is that of the
+ * listener that never answers (SITE_FAULT_SILENT; NULL: not linked). Free with
+ * site_response_free. */
+void site_respond(const site_shape *shape, const char *origin, const char *silent_origin,
+                  const char *target, site_response *out);
 void site_response_free(site_response *r);
 
 /* The level of ordinary page i (0 for the home page), and the path of page i. */

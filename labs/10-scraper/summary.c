@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "report.h"
+#include "url.h"
 
 static int by_depth_then_url(const void *a, const void *b)
 {
@@ -55,6 +56,21 @@ void summary_table(const crawl_result *r, const char *origin, size_t rows)
     if (r->pages.count > rows)
         tl_say("... and %zu more (--dump FILE writes them all)", r->pages.count - rows);
     free(order);
+}
+
+void summary_records(const crawl_result *r, const char *origin, const char *const urls[])
+{
+    tl_say("%-6s %-34s %s", "status", "URL", "note");
+    char url[URL_MAX_LEN + 100], shown[120];
+    for (size_t i = 0; urls[i] != NULL; i++) {
+        snprintf(url, sizeof url, "%s%s", urls[i][0] == '/' ? origin : "", urls[i]);
+        const crawl_page *p = NULL;
+        for (size_t k = 0; k < r->pages.count && p == NULL; k++)
+            if (strcmp(r->pages.items[k].url, url) == 0)
+                p = &r->pages.items[k];
+        tl_say("%6ld %s %s", p ? p->status : 0L, column(urls[i], 34, true, shown, sizeof shown),
+               p ? p->reason : "(not met)");
+    }
 }
 
 void summary_speed(const crawl_result *const runs[], size_t n)

@@ -12,6 +12,10 @@
  * (without `origin` when it starts with it, "http://127.0.0.1:8080") and why not, if not. */
 void summary_table(const crawl_result *r, const char *origin, size_t rows);
 
+/* The records of the URLs listed (NULL-terminated; a path stands for `origin` + path): status,
+ * URL and the whole note. For --faults: what each fault did to the crawl. */
+void summary_records(const crawl_result *r, const char *origin, const char *const urls[]);
+
 /* One line per crawl: workers, pages fetched, seconds, pages/s, speedup over the first crawl
  * when that is CRAWL_SEQ, the ideal speedup of its rounds, and the efficiency (measured
  * speedup / ideal). */

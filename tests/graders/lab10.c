@@ -113,7 +113,7 @@ static void threaded_crawl_fetches_nothing_twice(void)
             "workers meet that link at once: with a check-then-add in two steps, several of "
             "them fetch it");
     char err[256];
-    site_server *s = site_server_start(&(site_shape){100, 4}, 5, 0, err, sizeof err);
+    site_server *s = site_server_start(&(site_shape){.pages = 100, .fanout = 4}, 5, 0, err, sizeof err);
     TL_ASSERT_FATAL(s != NULL, "the local site did not start: %s", err);
     crawl_options opt = {.mode = CRAWL_THREADS, .workers = 8, .max_depth = 10, .max_pages = 1000,
                          .timeout_ms = 5000};

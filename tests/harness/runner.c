@@ -28,6 +28,19 @@
 #include "harness.h"
 #include "harness_internal.h"
 
+/* LeakSanitizer looks for leaks when a process exits, and a test's process ends with _exit:
+ * in sanitizer builds it is asked to look before that. */
+#if defined(__SANITIZE_ADDRESS__)
+#define TL_LEAK_CHECK 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(leak_sanitizer)
+#define TL_LEAK_CHECK 1
+#endif
+#endif
+#ifdef TL_LEAK_CHECK
+#include <sanitizer/lsan_interface.h>
+#endif
+
 /* ---- the child's side: records go to the pipe (or to memory with --no-fork) ---- */
 
 static int record_fd = -1;
@@ -138,6 +151,9 @@ static void run_in_child(const tl_test_entry *e, test_result *r)
         record_fd = fds[1];
         int failed = run_test_here(e);
         fflush(NULL);
+#ifdef TL_LEAK_CHECK
+        __lsan_do_leak_check(); /* a leak ends the process here, with LeakSanitizer's status */
+#endif
         _exit(failed ? 1 : 0);
     }
     setpgid(pid, pid);

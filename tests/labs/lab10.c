@@ -1,7 +1,7 @@
 /* Lab runs and bad input for lab10 (web scraper): the starter and solution builds with
- * --fast, --csv, --quiet, --mode, --dump, --serve with a crawl of the served URL, and the usage
- * errors only lab10 has: URLs, --serve with a URL, --dump files (each option's own:
- * bad_input_matrix.c). */
+ * --fast, --csv, --quiet, --mode, --dump, --serve with a crawl of the served URL, --faults, and
+ * the usage errors only lab10 has: URLs, --serve or --faults with a URL, --dump files (each
+ * option's own: bad_input_matrix.c). */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -134,6 +134,26 @@ static void solution_dump_is_sorted_and_tab_separated(void)
               per_mode[0], per_mode[1], per_mode[2]);
 }
 
+static void solution_faults_are_recorded(void)
+{
+    tl_hint("./lab10 --faults serves the site's faults too: each must be listed with its reason, "
+            "every ordinary page still fetched, and no check [FAIL].");
+    char timeout[32]; /* the slow faults wait it out in every crawl: short, but scaled for sanitizers */
+    snprintf(timeout, sizeof timeout, "%ld", (long)(1000 * tl_timeout_scale()));
+    const char *args[] = {"--faults", "--fast", "--timeout-ms", timeout, NULL};
+    static const char *const must[] = {
+        "What the faults did to the seq crawl", "/faults/slow.html ", "timed out",
+        "Connection reset by peer", "HTTP 500", "HTTP 503; Retry-After: 120 s, not retried",
+        "met already, not requested again", "larger than the 512 KiB cap",
+        "binary data sent as text/html", "of the title not UTF-8", "nested deeper than 256 levels",
+        "9000 more links ignored", "/silent.html ",
+        "[ok]   ordinary pages fetched with status 200 in spite of the faults = 30 (expected 30)",
+        "[ok]   threads fetched no URL twice", NULL};
+    tl_run_result r = tl_check_lab_run(LAB, true, args, 0, must, RUN_MS);
+    tl_assert_no_todo_or_fail(r.out);
+    tl_run_result_free(&r);
+}
+
 /* --serve in a child process: reads the URL it prints, crawls that URL with a second lab10,
  * then stops the server with SIGTERM and checks it shut down cleanly. */
 static void solution_serve_then_crawl_its_url(void)
@@ -210,7 +230,7 @@ static void help_describes_the_lab(void)
 
 static void bad_urls_and_clashes_are_rejected(void)
 {
-    tl_hint("A bad URL, --serve with a URL, or a --dump file that cannot be written must give exit "
+    tl_hint("A bad URL, --serve or --faults with a URL, or a --dump file that cannot be written must give exit "
             "status 2 and one line on stderr, before any file is created.");
     static const tl_bad_input cases[] = {
         {{"--dump", "/nonexistent-dir/lab10.tsv"}, {"--dump", "/nonexistent-dir/lab10.tsv"}},
@@ -218,6 +238,7 @@ static void bad_urls_and_clashes_are_rejected(void)
         {{"not a url"}, {"http", "not a url"}},
         {{"--dump", "crawl.tsv", "ftp://example.com/"}, {"http", "ftp://example.com/"}},
         {{"--serve", "http://127.0.0.1/"}, {"--serve", "http://127.0.0.1/"}},
+        {{"--faults", "http://127.0.0.1/"}, {"--faults", "http://127.0.0.1/"}},
     };
     tl_check_bad_inputs(LAB, cases, sizeof cases / sizeof cases[0]);
 }
@@ -232,6 +253,7 @@ void tl_register_suites(void)
     tl_test_timeout(runs, "solution --mode multi: one crawl", solution_one_mode, 70);
     tl_test_timeout(runs, "solution --dump: sorted, tab-separated, one line per URL", solution_dump_is_sorted_and_tab_separated, 70);
     tl_test_timeout(runs, "solution --serve, then a crawl of its URL", solution_serve_then_crawl_its_url, 90);
+    tl_test_timeout(runs, "solution --faults: every fault recorded, every page fetched", solution_faults_are_recorded, 70);
     tl_test(runs, "--help describes the lab and its options", help_describes_the_lab);
     CU_pSuite bad = tl_suite("lab10 bad input");
     tl_test(bad, "bad URLs, --serve with a URL, an unwritable --dump: exit 2, one line, no file",

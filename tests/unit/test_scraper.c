@@ -1,14 +1,11 @@
 /* Tests of lab10's scraper (labs/10-scraper): URL resolution and normalisation, HTML
  * extraction, robots.txt, the local site's server, and the crawl in its three modes.
  * Unlike the other programs here it is linked with the lab's support files and the
- * reference visited set (solutions/10-scraper/exercise.c), by its own rule in GNUmakefile;
+ * reference visited set (solutions/10-scraper/exercise.c), by its own rule in GNUmakefile
+ * (shared with test_scraper_faults.c, and the helpers in tests/unit/scraper/);
  * the exercise's own checks are in tests/graders/lab10.c. Every server here listens on
  * 127.0.0.1, is started by the test and stopped by it. */
-#include <arpa/inet.h>
-#include <errno.h>
-#include <netinet/in.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +14,6 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
-#include <libxml/parser.h>
 
 #include "check.h"
 #include "clock.h"
@@ -27,17 +23,10 @@
 #include "harness.h"
 #include "html.h"
 #include "robots.h"
+#include "scraper_fixture.h"
 #include "server.h"
 #include "site.h"
 #include "url.h"
-
-/* What lab10's main does before any thread starts. Each test runs in a process of its own. */
-static void setup(void)
-{
-    signal(SIGPIPE, SIG_IGN);
-    xmlInitParser();
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-}
 
 /* ---- URLs ---- */
 
@@ -320,15 +309,7 @@ static void robots_hostile_pattern_is_quick(void)
 
 /* ---- the local site and its server ---- */
 
-static site_shape small_site = {30, 4};
-
-static site_server *start_server(const site_shape *shape, long latency_ms)
-{
-    char err[256];
-    site_server *s = site_server_start(shape, latency_ms, 0, err, sizeof err);
-    TL_ASSERT_FATAL(s != NULL, "the server did not start: %s", err);
-    return s;
-}
+static site_shape small_site = {.pages = 30, .fanout = 4};
 
 static void get(fetcher *f, site_server *s, const char *target, fetch_result *r)
 {
@@ -394,10 +375,7 @@ static void server_serves_the_site(void)
  * connection or 2 s passed. */
 static char *raw_exchange(site_server *s, const char *request)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)site_server_port(s)),
-                               .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    TL_ASSERT_FATAL(connect(fd, (struct sockaddr *)&addr, sizeof addr) == 0, "connect: %s", strerror(errno));
+    int fd = connect_to(site_server_port(s));
     TL_ASSERT_FATAL(send(fd, request, strlen(request), MSG_NOSIGNAL) == (ssize_t)strlen(request), "send");
     size_t cap = 1 << 16, len = 0;
     char *out = tl_xmalloc(cap);
@@ -465,12 +443,8 @@ static void server_stops_with_clients_connected(void)
     tl_hint("site_server_stop must wake every connection thread (idle or in its latency pause)");
     site_server *s = start_server(&small_site, 20000);
     int fds[5];
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)site_server_port(s)),
-                               .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    for (int i = 0; i < 5; i++) {
-        fds[i] = socket(AF_INET, SOCK_STREAM, 0);
-        TL_ASSERT_FATAL(connect(fds[i], (struct sockaddr *)&addr, sizeof addr) == 0, "connect");
-    }
+    for (int i = 0; i < 5; i++)
+        fds[i] = connect_to(site_server_port(s));
     const char *req = "GET / HTTP/1.1\r\n\r\n";
     TL_ASSERT_FATAL(send(fds[0], req, strlen(req), MSG_NOSIGNAL) > 0, "send");
     for (int i = 0; i < 100 && site_server_requests(s) == 0; i++)
@@ -483,15 +457,6 @@ static void server_stops_with_clients_connected(void)
         close(fds[i]);
 }
 
-static int connect_to(site_server *s)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)site_server_port(s)),
-                               .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    TL_ASSERT_FATAL(connect(fd, (struct sockaddr *)&addr, sizeof addr) == 0, "connect: %s", strerror(errno));
-    return fd;
-}
-
 /* With every connection slot taken, one more client waits (in the listen queue) until a
  * slot frees, then is served. */
 static void server_bounds_its_connections(void)
@@ -501,12 +466,12 @@ static void server_bounds_its_connections(void)
     site_server *s = start_server(&small_site, 0);
     int fds[SERVER_MAX_CONNECTIONS];
     for (int i = 0; i < SERVER_MAX_CONNECTIONS; i++)
-        fds[i] = connect_to(s);
+        fds[i] = connect_to(site_server_port(s));
     for (int i = 0; i < 500 && site_server_connections(s) < SERVER_MAX_CONNECTIONS; i++)
         tl_sleep_ms(10);
     TL_ASSERT_FATAL(site_server_connections(s) == SERVER_MAX_CONNECTIONS, "accepted %ld of %d",
                     site_server_connections(s), SERVER_MAX_CONNECTIONS);
-    int extra = connect_to(s); /* the kernel completes the handshake; the server has no slot */
+    int extra = connect_to(site_server_port(s)); /* the kernel completes the handshake; the server has no slot */
     const char *req = "GET / HTTP/1.1\r\n\r\n";
     TL_ASSERT_FATAL(send(extra, req, strlen(req), MSG_NOSIGNAL) > 0, "send");
     struct pollfd p = {.fd = extra, .events = POLLIN};
@@ -538,12 +503,12 @@ static void site_words_match_the_parser(void)
 {
     setup();
     tl_hint("site.c counts the words it writes; html.c must count the same visible words");
-    site_shape shape = {100, 4};
+    site_shape shape = {.pages = 100, .fanout = 4};
     for (long i = 0; i < shape.pages; i += 7) {
         char path[64], title[64];
         site_page_path(&shape, i, path, sizeof path);
         site_response r;
-        site_respond(&shape, "http://127.0.0.1:1", path, &r);
+        site_respond(&shape, "http://127.0.0.1:1", NULL, path, &r);
         html_page p;
         TL_ASSERT_FATAL(html_extract(r.body, r.body_len, r.content_type, &p), "parse %s", path);
         site_page_title(i, title, sizeof title);
@@ -553,44 +518,17 @@ static void site_words_match_the_parser(void)
         site_response_free(&r);
     }
     TL_ASSERT_EQ_LONG(site_levels(&shape), 5, "levels of 100 pages with fan-out 4 (1+4+16+64+15)");
-    TL_ASSERT_EQ_LONG(site_levels(&(site_shape){1, 4}), 1, "levels of a home page alone");
-    TL_ASSERT_EQ_LONG(site_levels(&(site_shape){5, 1}), 5, "levels of a chain");
+    TL_ASSERT_EQ_LONG(site_levels(&(site_shape){.pages = 1, .fanout = 4}), 1, "levels of a home page alone");
+    TL_ASSERT_EQ_LONG(site_levels(&(site_shape){.pages = 5, .fanout = 1}), 5, "levels of a chain");
 }
 
 /* ---- crawling ---- */
-
-static crawl_options options(crawl_mode mode)
-{
-    return (crawl_options){.mode = mode, .workers = 4, .max_depth = 10, .max_pages = 1000,
-                           .timeout_ms = 5000};
-}
-
-static void crawl_ok(site_server *s, const crawl_options *opt, crawl_result *r)
-{
-    char err[256];
-    TL_ASSERT_FATAL(crawl_run(site_server_url(s), opt, r, err, sizeof err), "crawl_run: %s", err);
-}
-
-static const crawl_page *find(const crawl_result *r, const char *url)
-{
-    for (size_t i = 0; i < r->pages.count; i++)
-        if (strcmp(r->pages.items[i].url, url) == 0)
-            return &r->pages.items[i];
-    return NULL;
-}
-
-static const crawl_page *find_path(const crawl_result *r, site_server *s, const char *path)
-{
-    char url[512];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", site_server_port(s), path);
-    return find(r, url);
-}
 
 static void modes_agree_and_fetch_nothing_twice(void)
 {
     setup();
     tl_hint("every mode crawls level by level: same records, each URL requested once");
-    site_server *s = start_server(&(site_shape){60, 3}, 2);
+    site_server *s = start_server(&(site_shape){.pages = 60, .fanout = 3}, 2);
     crawl_result results[3];
     for (crawl_mode m = CRAWL_SEQ; m <= CRAWL_MULTI; m++) {
         site_server_reset_counts(s);
@@ -627,7 +565,7 @@ static void every_edge_case_is_handled(void)
 {
     setup();
     tl_hint("see the special cases listed in labs/10-scraper/site.h");
-    site_shape shape = {30, 4};
+    site_shape shape = {.pages = 30, .fanout = 4};
     site_server *s = start_server(&shape, 0);
     crawl_options opt = options(CRAWL_THREADS);
     crawl_result r;
@@ -638,24 +576,8 @@ static void every_edge_case_is_handled(void)
     for (size_t i = 0; site_special_fetched[i] != NULL; i++)
         TL_ASSERT(site_server_requests_for(s, site_special_fetched[i]) == 1, "%s must be requested once, "
                   "got %ld", site_special_fetched[i], site_server_requests_for(s, site_special_fetched[i]));
-    for (long i = 0; i < shape.pages; i++) {
-        char path[64], title[64];
-        site_page_path(&shape, i, path, sizeof path);
-        site_page_title(i, title, sizeof title);
-        const crawl_page *p = find_path(&r, s, path);
-        TL_ASSERT_FATAL(p != NULL, "page %s was not met", path);
-        TL_ASSERT(p->depth == site_level(&shape, i) && p->status == 200 && strcmp(p->title, title) == 0 &&
-                  p->words == site_page_words(&shape, i),
-                  "%s: depth %ld status %ld title '%s' words %ld; expected %d 200 '%s' %ld", path,
-                  p->depth, p->status, p->title, p->words, site_level(&shape, i), title,
-                  site_page_words(&shape, i));
-    }
-    struct {
-        const char *path_or_url;
-        long depth, status;
-        const char *title, *reason_has;
-        bool fetched;
-    } want[] = {
+    check_ordinary_pages(&r, s, &shape, "threads");
+    static const expected_page want[] = {
         {SITE_MISSING, 1, 404, "", "HTTP 404", true},
         {SITE_MOVED, 1, 301, "", "redirect to", true},
         {SITE_MOVED_TARGET, 1, 200, "New home", "", true},
@@ -676,19 +598,8 @@ static void every_edge_case_is_handled(void)
         {SITE_SPACES, 1, 200, "Read me", "", true},
         {SITE_BIG, 1, 200, "", "cap", true},
     };
-    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
-        const char *key = want[i].path_or_url;
-        const crawl_page *p = key[0] == '/' ? find_path(&r, s, key) : find(&r, key);
-        TL_ASSERT(p != NULL, "%s was not recorded", key);
-        if (p == NULL)
-            continue;
-        TL_ASSERT(p->depth == want[i].depth && p->status == want[i].status &&
-                  strcmp(p->title, want[i].title) == 0 && strstr(p->reason, want[i].reason_has) &&
-                  p->fetched == want[i].fetched,
-                  "%s: depth %ld status %ld title '%s' reason '%s' fetched %d; expected %ld %ld '%s' "
-                  "'...%s...' %d", key, p->depth, p->status, p->title, p->reason, p->fetched,
-                  want[i].depth, want[i].status, want[i].title, want[i].reason_has, want[i].fetched);
-    }
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        check_page(&r, s, &want[i], "threads");
     TL_ASSERT_EQ_LONG(r.pages.count, shape.pages + sizeof want / sizeof want[0], "URLs met");
     TL_ASSERT_EQ_LONG(r.errors, 2, "failed fetches (the 404 and the big page)");
     crawl_result_free(&r);
