@@ -230,8 +230,8 @@ static void help_describes_the_lab(void)
 
 static void bad_urls_and_clashes_are_rejected(void)
 {
-    tl_hint("A bad URL, --serve or --faults with a URL, or a --dump file that cannot be written must give exit "
-            "status 2 and one line on stderr, before any file is created.");
+    tl_hint("A bad URL, --serve or --faults with a URL, or a --dump file that cannot be written "
+            "must give exit status 2 and one line on stderr, before any file is created.");
     static const tl_bad_input cases[] = {
         {{"--dump", "/nonexistent-dir/lab10.tsv"}, {"--dump", "/nonexistent-dir/lab10.tsv"}},
         {{"ftp://example.com/"}, {"http", "ftp://example.com/"}},
