@@ -19,7 +19,7 @@ run_bound_s=600 # a run this slow is stuck: it is stopped and fails
 command -v valgrind >/dev/null || { echo "valgrind: valgrind is not installed (apt-get install valgrind)"; exit 1; }
 labs=${TL_LABS:-$(for d in labs/[0-9][0-9]-*/; do n=${d#labs/}; echo "lab${n%%-*}"; done)}
 [ -n "$labs" ] || { echo "valgrind: no labs/NN-*/ found"; exit 1; }
-rm -rf "$logs" && mkdir -p "$logs" || exit 1
+mkdir -p "$logs" && rm -f "$logs"/*.log "$logs"/*.out "$logs"/*.supp || exit 1
 
 # Runs beyond each lab's --fast: the options that show a bug on purpose.
 extra_runs=("lab05 --fast --use-if")
@@ -31,12 +31,14 @@ line() { printf '%-9s %-8s %-5s %-20s %-4s %6.1f s%s\n' "$@"; }
 count() { if [ "$1" = ok ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi; }
 
 # vg TOOL DIR LAB ARGS...: runs one lab under one tool (extra valgrind options in $vg_opts);
-# sets $log_prefix (its logs are $log_prefix.PID.log), $out, $status and $seconds.
+# sets $variant (starter or solution), $log_prefix (its logs are $log_prefix.PID.log), $out,
+# $status and $seconds.
 vg() {
   local tool=$1 dir=$2 lab=$3 start=$EPOCHREALTIME
   shift 3
   runs=$((runs + 1))
-  log_prefix=$logs/$(printf '%02d' "$runs")-$tool-${dir##*/}-$lab
+  [ "$dir" = "$starters" ] && variant=starter || variant=solution
+  log_prefix=$logs/$(printf '%02d' "$runs")-$tool-$variant-$lab
   out=$log_prefix.out
   local opts=(--tool="$tool" --trace-children=yes --num-callers=30 --error-exitcode=99
               --log-file="$log_prefix.%p.log")
@@ -63,8 +65,7 @@ first_error() {
 # check TOOL DIR LAB ARGS...: one run; one line; counted. Clean: the lab exited 0 and every
 # process's log says "ERROR SUMMARY: 0 errors".
 check() {
-  local tool=$1 dir=$2 lab=$3 variant why='' f errors=0 summaries=0
-  [ "$dir" = "$starters" ] && variant=starter || variant=solution
+  local tool=$1 lab=$3 why='' f errors=0 summaries=0
   vg_opts="--suppressions=$supp" vg "$@"
   for f in "$log_prefix".*.log; do
     [ -e "$f" ] || continue
@@ -73,7 +74,7 @@ check() {
   done
   if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then why="still running after $run_bound_s s: stopped"
   elif [ "$summaries" -eq 0 ]; then why="valgrind did not finish (status $status): see $out"
-  elif [ "$errors" -gt 0 ]; then why="$errors errors"
+  elif [ "$errors" -gt 0 ]; then why="valgrind errors: $errors"
   elif [ "$status" -ne 0 ]; then why="the lab exited with status $status: see $out"
   fi
   local result=ok; [ -n "$why" ] && result=FAIL
