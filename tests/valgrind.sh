@@ -4,7 +4,9 @@
 #   helgrind  solution builds: no errors beyond those tests/valgrind.supp lists, each with why
 #   proof     helgrind again without the supp file's intentional:LAB:FUNCTION entries: each must
 #             be reported, so they hide bugs the tool sees, not a tool that sees nothing
-# A run passes only if the lab also exits 0. Child processes are checked too (lab00 runs itself
+#   supp      (all labs only) every other entry of the supp file was used: none is stale
+# A run passes only if the lab also exits 0, and with the reference solution prints no [todo] (its
+# exercise checks pass under valgrind too). Child processes are checked too (lab00 runs itself
 # again). The labs are every labs/NN-*/ (TL_LABS="lab02 lab08" picks some); `make valgrind` builds
 # them (-O1 -g) and sets TL_BIN_DIR (starters), TL_SOLUTION_BIN_DIR and TL_LOG_DIR (each run's
 # output and valgrind logs).
@@ -40,7 +42,7 @@ vg() {
   [ "$dir" = "$starters" ] && variant=starter || variant=solution
   log_prefix=$logs/$(printf '%02d' "$runs")-$tool-$variant-$lab
   out=$log_prefix.out
-  local opts=(--tool="$tool" --trace-children=yes --num-callers=30 --error-exitcode=99
+  local opts=(--tool="$tool" --trace-children=yes --num-callers=30 --error-exitcode=99 -s
               --log-file="$log_prefix.%p.log")
   [ "$tool" = memcheck ] && opts+=(--leak-check=full --show-leak-kinds=definite,indirect
                                    --errors-for-leak-kinds=definite,indirect)
@@ -62,20 +64,21 @@ first_error() {
   done
 }
 
-# check TOOL DIR LAB ARGS...: one run; one line; counted. Clean: the lab exited 0 and every
-# process's log says "ERROR SUMMARY: 0 errors".
+# check TOOL DIR LAB ARGS...: one run; one line; counted. Clean: every process's log says
+# "ERROR SUMMARY: 0 errors", the lab exited 0 and a solution build printed no [todo].
 check() {
   local tool=$1 lab=$3 why='' f errors=0 summaries=0
   vg_opts="--suppressions=$supp" vg "$@"
   for f in "$log_prefix".*.log; do
     [ -e "$f" ] || continue
-    local n; n=$(sed -n 's/.*ERROR SUMMARY: \([0-9]*\) errors.*/\1/p' "$f")
+    local n; n=$(sed -n 's/.*ERROR SUMMARY: \([0-9]*\) errors.*/\1/p' "$f" | tail -n 1) # -s prints it twice
     [ -n "$n" ] && summaries=$((summaries + 1)) && errors=$((errors + n))
   done
   if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then why="still running after $run_bound_s s: stopped"
   elif [ "$summaries" -eq 0 ]; then why="valgrind did not finish (status $status): see $out"
   elif [ "$errors" -gt 0 ]; then why="valgrind errors: $errors"
   elif [ "$status" -ne 0 ]; then why="the lab exited with status $status: see $out"
+  elif [ "$variant" = solution ] && grep -q '\[todo\]' "$out"; then why="the reference solution's run printed [todo]: see $out"
   fi
   local result=ok; [ -n "$why" ] && result=FAIL
   line "$tool" "$variant" "$lab" "${*:4}" "$result" "$seconds" "${why:+  $why}"
@@ -93,6 +96,16 @@ for run in "${extra_runs[@]}"; do
   check memcheck "$solutions" "$@"
   check helgrind "$solutions" "$@"
 done
+
+# ---- every entry but the intentional ones hides something on some run: none is stale ----
+if [ -z "${TL_LABS:-}" ]; then
+  for name in $(awk '/^\{/ { getline name; gsub(/[ \t]/, "", name); if (name !~ /^intentional:/) print name }' "$supp"); do
+    uses=$(cat "$logs"/*.log | awk -v n="$name" '$2 == "used_suppression:" && $4 == n { u += $3 } END { print u + 0 }')
+    if [ "$uses" -gt 0 ]; then result=ok note="hid $uses reports"; else result=FAIL note="hid nothing on any run: remove it"; fi
+    printf '%-9s %-41s %-4s   %s\n' supp "$name" "$result" "$note"
+    count "$result"
+  done
+fi
 
 # ---- the proof: each intentional entry hides something helgrind really reports ----
 # The entries, as "LAB FUNCTION KIND" (the name is intentional:LAB:FUNCTION[:...], the kind the
