@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,9 +27,9 @@ typedef struct {
     long count;         /* OP_PRODUCE: items to put; OP_CONSUME: room in got */
     uintptr_t *got;     /* OP_CONSUME: the items in the order this consumer took them */
     long ngot;
-    queue_status status; /* read only once `returned` is true */
+    queue_status status; /* read only once has_returned() says so */
     pthread_t id;
-    atomic_bool returned;
+    bool returned;       /* under the trial's returned_lock */
 } call;
 
 /* One check's world. Threads stuck in a broken queue point into it, so unless every call
@@ -39,6 +38,10 @@ struct trial {
     bounded_queue q;
     long bound_ms;
     int started;
+    /* Guards every call's `returned`. A mutex, not an atomic flag: once has_returned() is true,
+     * the call's results are final, and valgrind's helgrind can see that order only through a
+     * pthread call (it cannot see the ordering C11 atomics give). */
+    pthread_mutex_t returned_lock;
     call calls[MAX_CALLS];
     queue_check_result one_thread; /* OP_ONE_THREAD's verdict */
 };
@@ -103,8 +106,19 @@ static void *run_call(void *arg)
         one_thread_body(c->t);
         break;
     }
-    atomic_store(&c->returned, true);
+    TL_CHECK(pthread_mutex_lock(&c->t->returned_lock));
+    c->returned = true;
+    TL_CHECK(pthread_mutex_unlock(&c->t->returned_lock));
     return NULL;
+}
+
+/* True once c's thread is done with the queue; c's results may be read from then on. */
+static bool has_returned(const call *c)
+{
+    TL_CHECK(pthread_mutex_lock(&c->t->returned_lock));
+    bool returned = c->returned;
+    TL_CHECK(pthread_mutex_unlock(&c->t->returned_lock));
+    return returned;
 }
 
 static trial *trial_new(size_t maxsize, long bound_ms)
@@ -112,6 +126,7 @@ static trial *trial_new(size_t maxsize, long bound_ms)
     trial *t = tl_xcalloc(1, sizeof *t);
     queue_init(&t->q, maxsize);
     t->bound_ms = bound_ms;
+    TL_CHECK(pthread_mutex_init(&t->returned_lock, NULL));
     return t;
 }
 
@@ -121,7 +136,6 @@ static call *start(trial *t, op_kind op, uintptr_t item, long count)
         TL_DIE("queue_check: more than %d calls", MAX_CALLS);
     call *c = &t->calls[t->started++];
     *c = (call){.t = t, .op = op, .item = item, .count = count};
-    atomic_init(&c->returned, false);
     if (op == OP_CONSUME)
         c->got = tl_xcalloc((size_t)count, sizeof *c->got);
     TL_CHECK(pthread_create(&c->id, NULL, run_call, c));
@@ -133,7 +147,7 @@ static int returned_in(trial *t, int from, int to)
 {
     int n = 0;
     for (int i = from; i < to; i++)
-        n += atomic_load(&t->calls[i].returned);
+        n += has_returned(&t->calls[i]);
     return n;
 }
 
@@ -210,7 +224,7 @@ static queue_check_result finish(trial *t, queue_check_result r)
 {
     bool all = await_range(t, 0, t->started, r.passed ? t->bound_ms : 0) == t->started;
     for (int i = 0; i < t->started; i++) {
-        if (atomic_load(&t->calls[i].returned))
+        if (has_returned(&t->calls[i]))
             TL_CHECK(pthread_join(t->calls[i].id, NULL));
         else
             TL_CHECK(pthread_detach(t->calls[i].id));
@@ -219,6 +233,7 @@ static queue_check_result finish(trial *t, queue_check_result r)
         for (int i = 0; i < t->started; i++)
             free(t->calls[i].got);
         queue_destroy(&t->q);
+        TL_CHECK(pthread_mutex_destroy(&t->returned_lock));
         free(t);
     }
     return r;
@@ -358,7 +373,7 @@ static bool wait_again(trial *t, const unsigned long *counter, pthread_cond_t *c
     size_t n = 0;
     what[0] = '\0';
     for (int i = 0; i < 2; i++)
-        if (atomic_load(&waiters[i]->returned) && n < len)
+        if (has_returned(waiters[i]) && n < len)
             n += (size_t)snprintf(what + n, len - n, "%s%s returned %s", n ? ", " : "", names[i],
                                   status_name(waiters[i]->status));
     return false;
@@ -440,7 +455,7 @@ static int shutdown_with_waiters(trial *t, int from, int n, const unsigned long 
     *back = await_range(t, from, from + n, t->bound_ms);
     int shut = 0;
     for (int i = from; i < from + n; i++)
-        shut += atomic_load(&t->calls[i].returned) && t->calls[i].status == QUEUE_SHUTDOWN;
+        shut += has_returned(&t->calls[i]) && t->calls[i].status == QUEUE_SHUTDOWN;
     return shut;
 }
 
