@@ -24,6 +24,7 @@ static const char *const fast[] = {"--fast", NULL};
         "[ok]   threads that finished = 2 (expected 2: they never ran at the same time",           \
         "[race] lock-order inversions reported = 1 (expected 1: T1 took lock_b while holding lock_a, T2 the " \
         "reverse)",                                                                                \
+        "[ok]   plain mutexes, the same two orders: threads that finished = 2 (expected 2, and no report", \
         "[ok]   transfer(a, b, 30), transfer(b, a, 80): balances 70/80 then 150/0", "Lesson: "
 
 static void starter_run_shows_demo_and_todo(void)
