@@ -139,7 +139,7 @@ static void solution_faults_are_recorded(void)
     tl_hint("./lab10 --faults serves the site's faults too: each must be listed with its reason, "
             "every ordinary page still fetched, and no check [FAIL].");
     char timeout[32]; /* the slow faults wait it out in every crawl: short, but scaled for sanitizers */
-    snprintf(timeout, sizeof timeout, "%ld", (long)(1000 * tl_timeout_scale()));
+    snprintf(timeout, sizeof timeout, "%ld", (long)(2000 * tl_timeout_scale()));
     const char *args[] = {"--faults", "--fast", "--timeout-ms", timeout, NULL};
     static const char *const must[] = {
         "What the faults did to the seq crawl", "/faults/slow.html ", "timed out",
