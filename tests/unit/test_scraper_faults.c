@@ -97,14 +97,9 @@ static const fault_case silent = {SITE_FAULT_SILENT, 1, {FETCHED_FAULT(SILENT_UR
 static void check_crawl(const crawl_result *r, site_server *s, const site_shape *shape, const char *mode)
 {
     check_ordinary_pages(r, s, shape, mode);
-    char busiest[256];
-    long most = site_server_busiest(s, busiest, sizeof busiest);
-    TL_ASSERT(most == 1, "%s: the server's most requests for one target = %ld (%s), expected 1", mode,
-              most, busiest);
+    check_fetched_once(r, s, mode);
     if (shape->faults & SITE_FAULT_SILENT)
         TL_ASSERT_EQ_LONG(site_server_silent_connections(s), 1, "connections to the silent listener");
-    TL_ASSERT(page_list_repeats(&r->pages, busiest, sizeof busiest) == 0, "%s: a URL recorded twice: %s",
-              mode, busiest);
     for (size_t i = 0; i < r->pages.count; i++) {
         const crawl_page *p = &r->pages.items[i];
         TL_ASSERT(utf8_valid(p->title) && utf8_valid(p->url) && utf8_valid(p->reason),

@@ -117,3 +117,13 @@ long open_fds(void)
     closedir(dir);
     return n;
 }
+
+void check_fetched_once(const crawl_result *r, site_server *s, const char *label)
+{
+    char busiest[256];
+    long most = site_server_busiest(s, busiest, sizeof busiest);
+    TL_ASSERT(most == 1, "%s: the server's most requests for one target = %ld (%s), expected 1",
+              label, most, busiest);
+    TL_ASSERT(page_list_repeats(&r->pages, busiest, sizeof busiest) == 0,
+              "%s: a URL recorded twice: %s", label, busiest);
+}

@@ -41,6 +41,10 @@ void check_page(const crawl_result *r, site_server *s, const expected_page *want
 void check_ordinary_pages(const crawl_result *r, site_server *s, const site_shape *shape,
                           const char *label);
 
+/* Checks that the server s answered no target twice and that r recorded no URL twice: what a
+ * visited set that checks and adds in one step guarantees, whatever the site does. */
+void check_fetched_once(const crawl_result *r, site_server *s, const char *label);
+
 /* A TCP connection to 127.0.0.1:port; a failure ends the test. */
 int connect_to(int port);
 
