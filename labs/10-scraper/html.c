@@ -57,23 +57,45 @@ static bool charset_of(const char *content_type, char *buf, size_t len)
     return false;
 }
 
+/* Length of the well-formed UTF-8 character at p, or 0 when p does not start one. The second
+ * byte's range rules out overlong forms, surrogates and code points above U+10FFFF. */
+static size_t utf8_char_len(const unsigned char *p)
+{
+    if (p[0] < 0x80)
+        return 1;
+    size_t n = p[0] >= 0xC2 && p[0] <= 0xDF ? 2 : p[0] >= 0xE0 && p[0] <= 0xEF ? 3
+             : p[0] >= 0xF0 && p[0] <= 0xF4 ? 4 : 0;
+    unsigned lo = p[0] == 0xE0 ? 0xA0 : p[0] == 0xF0 ? 0x90 : 0x80;
+    unsigned hi = p[0] == 0xED ? 0x9F : p[0] == 0xF4 ? 0x8F : 0xBF;
+    if (n == 0 || p[1] < lo || p[1] > hi)
+        return 0;
+    for (size_t i = 2; i < n; i++)
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+    return n;
+}
+
 /* Whitespace runs become one space, none at either end; at most cap bytes, never cutting a
- * UTF-8 character in half. */
+ * UTF-8 character in half. libxml2 hands over text as UTF-8 but passes invalid bytes through
+ * when the page claims to be UTF-8: each becomes U+FFFD, the replacement character. */
 static char *collapse_whitespace(const char *text, size_t cap)
 {
-    size_t len = strlen(text);
-    char *out = tl_xmalloc(len + 1);
+    char *out = tl_xmalloc(3 * strlen(text) + 1); /* an invalid byte grows into 3 */
     size_t n = 0;
     bool pending_space = false;
-    for (const char *p = text; *p != '\0'; p++) {
-        if (isspace((unsigned char)*p)) {
+    for (const unsigned char *p = (const unsigned char *)text; *p != '\0';) {
+        if (isspace(*p)) {
             pending_space = n > 0;
+            p++;
             continue;
         }
         if (pending_space)
             out[n++] = ' ';
         pending_space = false;
-        out[n++] = *p;
+        size_t len = utf8_char_len(p);
+        memcpy(out + n, len > 0 ? (const char *)p : "\xEF\xBF\xBD", len > 0 ? len : 3);
+        n += len > 0 ? len : 3;
+        p += len > 0 ? len : 1;
     }
     if (n > cap) {
         n = cap;

@@ -17,7 +17,8 @@
 #define HTML_MAX_TITLE 200  /* bytes of title kept, cut on a UTF-8 character boundary */
 
 typedef struct {
-    char *title;       /* the <title> text, whitespace collapsed; "" when there is none */
+    char *title;       /* the <title> text, whitespace collapsed, valid UTF-8 (a byte that is
+                          not becomes U+FFFD); "" when there is none */
     char *base_href;   /* the first <base href>, as written; NULL when there is none */
     char **links;      /* every <a href> as written, in document order (at most HTML_MAX_LINKS) */
     size_t link_count;

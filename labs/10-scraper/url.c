@@ -102,7 +102,10 @@ url_status url_resolve(const char *base, const char *href, char **out)
     if (u == NULL)
         TL_DIE("out of memory");
     url_status status = URL_INVALID;
-    if (base != NULL && curl_url_set(u, CURLUPART_URL, base, 0) != CURLUE_OK)
+    /* The base's fragment plays no part (RFC 3986 section 5.2.2), and libcurl 7.88 would
+     * resolve "d" against the last '/' of http://h/a#x/y, fragment included. */
+    if (base != NULL && (curl_url_set(u, CURLUPART_URL, base, 0) != CURLUE_OK ||
+                         curl_url_set(u, CURLUPART_FRAGMENT, NULL, 0) != CURLUE_OK))
         goto done;
     /* "" and "#frag" mean "this very document" (RFC 3986 section 5.2.2, and the fragment is
      * dropped anyway). libcurl 7.88 resolves both to the base's directory, so they never

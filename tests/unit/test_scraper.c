@@ -74,6 +74,10 @@ static const resolve_case resolve_cases[] = {
     {B, "http://user:secret@h.test/", URL_OK, "http://h.test/"},
     {B, "http://h.test", URL_OK, "http://h.test/"},
     {B, "/x?", URL_OK, "http://h.test/x"},
+    /* Found by fuzzing (tests/fuzz/fuzz_url.c): libcurl 7.88 resolves against the last '/'
+     * even when it is in the base's fragment, which gave "http://h.test/a" here. */
+    {"http://h.test/a#x/y", "d", URL_OK, "http://h.test/d"},
+    {"http://h.test/dir/p?q#/frag/", "../up", URL_OK, "http://h.test/up"},
     {B, "mailto:teacher@example.com", URL_NOT_HTTP, NULL},
     {B, "javascript:void(0)", URL_NOT_HTTP, NULL},
     {B, "JavaScript:alert(1)", URL_NOT_HTTP, NULL},
@@ -247,6 +251,13 @@ static void html_types_and_charsets(void)
     TL_ASSERT(strcmp(p.title, "caf\xc3\xa9") == 0, "charset from Content-Type: got '%s'", p.title);
     html_page_free(&p);
     TL_ASSERT_FATAL(html_extract(latin1, strlen(latin1), "text/html; charset=no-such-charset", &p), "parse");
+    html_page_free(&p);
+    /* Found by fuzzing (tests/fuzz/fuzz_html.c): with charset=utf-8 libxml2 passes invalid
+     * bytes through, and the title was not UTF-8. They become U+FFFD, as browsers show them. */
+    const char bad_utf8[] = "<title>bad \xc3( \xff\xfe \xe2\x82</title>";
+    TL_ASSERT_FATAL(html_extract(bad_utf8, strlen(bad_utf8), "text/html; charset=utf-8", &p), "parse");
+    TL_ASSERT(strcmp(p.title, "bad \xef\xbf\xbd( \xef\xbf\xbd\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd") == 0,
+              "invalid UTF-8 in a title becomes U+FFFD: got '%s'", p.title);
     html_page_free(&p);
     TL_ASSERT(!html_extract("", 0, "text/html", &p), "an empty body gives no document");
     TL_ASSERT(p.title != NULL && p.link_count == 0, "... and an empty but valid page");
@@ -849,7 +860,7 @@ static void progress_is_reported_per_page(void)
 void tl_register_suites(void)
 {
     CU_pSuite s = tl_suite("scraper: url");
-    tl_test(s, "resolving and normalising hrefs (table, with libcurl 7.88's two quirks)", resolve_table);
+    tl_test(s, "resolving and normalising hrefs (table, with libcurl 7.88's quirks)", resolve_table);
     tl_test(s, "an overlong URL is refused", overlong_url_is_refused);
     tl_test(s, "host, same host, path and query, robots.txt URL", url_parts);
     s = tl_suite("scraper: html");
