@@ -1,6 +1,7 @@
 /* Fuzzes robots_parse and robots_allowed (labs/10-scraper/robots.h).
- * Input: a robots.txt body. Its lines are also used as paths to ask about, and as rule
- * patterns whose meaning is checked: a rule matches every path spelled out from its pattern. */
+ * Input: a robots.txt body. Its lines are also used as paths to ask about (with LF or CRLF
+ * line ends, the answers agree), and as rule patterns whose meaning is checked: a rule
+ * matches every path spelled out from its pattern. */
 #include <ctype.h>
 #include <stdbool.h>
 
@@ -82,11 +83,31 @@ static void check_rule_meaning(const char *pattern)
     free(path);
 }
 
+/* The same file with CRLF line ends (RFC 9309 allows CR, LF and CRLF). */
+static robots *parse_crlf(const uint8_t *data, size_t size)
+{
+    char *crlf = malloc(2 * size + 1);
+    if (crlf == NULL)
+        abort();
+    size_t n = 0;
+    for (size_t i = 0; i < size; i++) {
+        if (data[i] == '\n')
+            crlf[n++] = '\r';
+        crlf[n++] = (char)data[i];
+    }
+    robots *r = robots_parse(crlf, n, ROBOTS_AGENT);
+    free(crlf);
+    return r;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     robots *r = robots_parse((const char *)data, size, ROBOTS_AGENT);
     size_t count = robots_rule_count(r);
     FUZZ_CHECK(count <= ROBOTS_MAX_RULES, "%zu rules kept", count);
+    robots *crlf = parse_crlf(data, size);
+    FUZZ_CHECK(robots_rule_count(crlf) == count, "%zu rules with LF line ends, %zu with CRLF",
+               count, robots_rule_count(crlf));
 
     char *text = fuzz_string(data, size);
     char *save = NULL;
@@ -95,9 +116,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
          line = strtok_r(NULL, "\r\n", &save), lines++) {
         const char *colon = strchr(line, ':');
         const char *paths[] = {line, colon ? colon + 1 : "/"};
-        for (size_t i = 0; i < 2; i++)
-            FUZZ_CHECK(robots_allowed(r, paths[i]) || count > 0,
-                       "no rules, yet '%s' is not allowed", paths[i]);
+        for (size_t i = 0; i < 2; i++) {
+            bool allowed = robots_allowed(r, paths[i]);
+            FUZZ_CHECK(allowed || count > 0, "no rules, yet '%s' is not allowed", paths[i]);
+            FUZZ_CHECK(allowed == robots_allowed(crlf, paths[i]),
+                       "'%s': allowed %d with LF line ends, not with CRLF", paths[i], allowed);
+        }
         if (lines < 8) {
             char *pattern = pattern_from(colon ? colon + 1 : line);
             check_rule_meaning(pattern);
@@ -105,6 +129,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     free(text);
+    robots_free(crlf);
     robots_free(r);
     return 0;
 }

@@ -3,6 +3,7 @@
  * them); an input without a newline is normalised on its own. */
 #include <ctype.h>
 #include <stdbool.h>
+#include <strings.h>
 
 #include <curl/curl.h>
 
@@ -117,8 +118,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (status == URL_OK)
         check_normal_form(out);
 
-    /* Against the normal form of its base, an href resolves as against the base itself (one
-     * page, one spelling), and "" and "#fragment" are that page. */
+    /* Against the normal form of a valid base, an href resolves as against the base itself
+     * (one page, one spelling); an absolute href as on its own; "" and "#fragment" are the
+     * base page. */
     char *self = NULL;
     if (base != NULL && strpbrk(base, " \t\r\f") == NULL && url_normalise(base, &self) == URL_OK) {
         char *again = NULL;
@@ -128,6 +130,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                    href, base, (int)status, out ? out : "NULL", self, (int)st,
                    again ? again : "NULL");
         free(again);
+        /* An absolute http(s) href does not depend on the base. */
+        const char *h = href + strspn(href, " \t\n\r\f");
+        if (strncasecmp(h, "http://", 7) == 0 || strncasecmp(h, "https://", 8) == 0) {
+            char *alone = NULL;
+            st = url_normalise(href, &alone);
+            FUZZ_CHECK(st == status && (out == NULL || strcmp(alone, out) == 0),
+                       "'%s' against %s gives status %d, %s; on its own: %d, %s", href, base,
+                       (int)status, out ? out : "NULL", (int)st, alone ? alone : "NULL");
+            free(alone);
+        }
         static const char *const same[] = {"", "#", "#top", " \t"};
         for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
             char *got = NULL;
