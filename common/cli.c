@@ -82,8 +82,11 @@ static void describe_range(const tl_option *o, char *buf, size_t len)
     case TL_OPT_CHOICE:
         snprintf(buf, len, "one of %s", o->choices);
         break;
-    default:
-        snprintf(buf, len, "a value");
+    case TL_OPT_STRING:
+        snprintf(buf, len, "non-empty text");
+        break;
+    case TL_OPT_FLAG:
+        snprintf(buf, len, "no value");
         break;
     }
 }
@@ -118,7 +121,9 @@ static bool set_value(const tl_cli *cli, const tl_option *o, const char *text, c
         *(bool *)o->value = true;
         break;
     case TL_OPT_STRING:
-        *(const char **)o->value = text;
+        ok = text[0] != '\0'; /* `--dump ""` is a mistake, not a file name */
+        if (ok)
+            *(const char **)o->value = text;
         break;
     case TL_OPT_CHOICE:
         ok = is_choice(o->choices, text);
@@ -132,6 +137,13 @@ static bool set_value(const tl_cli *cli, const tl_option *o, const char *text, c
         errorf(err, errlen, "%s: --%s must be %s, got '%s'", cli->prog, o->name, range, text);
     }
     return ok;
+}
+
+/* --seed is parsed like a table option (same checks, same messages); only its default, taken
+ * from the clock, and its line in --help differ. */
+static tl_option seed_option(long *target)
+{
+    return (tl_option){"seed", TL_OPT_LONG, target, 0, SEED_MAX, "N", "random seed", NULL, NULL};
 }
 
 static size_t count_options(const tl_cli *cli)
@@ -162,6 +174,7 @@ int tl_cli_parse(const tl_cli *cli, int argc, char **argv, tl_common_opts *commo
         longopts[k++] = (struct option){"seed", required_argument, NULL, OPT_SEED};
 
     *common = (tl_common_opts){.seed = -1};
+    tl_option seed = seed_option(&common->seed);
     int status = TL_CLI_RUN;
     optind = 0; /* glibc: 0 restarts the scan from scratch, so tests may parse repeatedly */
     opterr = 0; /* our messages, not getopt's */
@@ -189,37 +202,25 @@ int tl_cli_parse(const tl_cli *cli, int argc, char **argv, tl_common_opts *commo
             common->fast = true;
             break;
         case OPT_SEED:
-            if (!tl_parse_long(optarg, 0, SEED_MAX, &common->seed)) {
-                errorf(err, errlen, "%s: --seed must be an integer from 0 to %ld, got '%s'",
-                       cli->prog, SEED_MAX, optarg);
+            if (!set_value(cli, &seed, optarg, err, errlen))
                 status = 2;
-            }
             common->seed_given = true;
             break;
-        case ':': {
-            const char *name = argv[optind - 1];
-            if (optopt >= OPT_BASE) {
-                char range[128];
-                describe_range(&cli->options[optopt - OPT_BASE], range, sizeof range);
-                errorf(err, errlen, "%s: %s needs a value (%s)", cli->prog, name, range);
-            } else {
-                errorf(err, errlen, "%s: %s needs a value", cli->prog, name);
-            }
+        case ':': { /* last on the line; each option taking a value is --seed or in the table */
+            const tl_option *o = optopt == OPT_SEED ? &seed : &cli->options[optopt - OPT_BASE];
+            char range[128];
+            describe_range(o, range, sizeof range);
+            errorf(err, errlen, "%s: --%s needs a value (%s)", cli->prog, o->name, range);
             status = 2;
             break;
         }
         default: {
-            /* An unknown short option may sit inside an argument optind has not passed yet
-             * ("-xv"): name the character. */
-            if (optopt != 0 && optopt < OPT_HELP) {
-                errorf(err, errlen, "%s: unknown option '-%c' (see %s --help)", cli->prog,
-                       (char)optopt, cli->prog);
-                status = 2;
-                break;
-            }
             const char *given_text = argv[optind - 1];
             const char *eq = strchr(given_text, '=');
-            if (eq != NULL && optopt != 0) /* a known flag given a value */
+            if (optopt != 0 && optopt < OPT_HELP) /* -x, perhaps inside "-xy"; any byte */
+                errorf(err, errlen, "%s: unknown option '-%c' (see %s --help)", cli->prog,
+                       (char)optopt, cli->prog);
+            else if (eq != NULL && optopt != 0) /* a known flag given a value */
                 errorf(err, errlen, "%s: %.*s takes no value, got '%s'", cli->prog,
                        (int)(eq - given_text), given_text, eq + 1);
             else
@@ -289,7 +290,7 @@ static void option_default(const tl_option *o, char *buf, size_t len)
         break;
     case TL_OPT_STRING: {
         const char *v = *(const char **)o->value;
-        snprintf(buf, len, v ? "default '%s'" : "default: none", v);
+        snprintf(buf, len, v ? "%s; default '%s'" : "%s; default: none", range, v);
         break;
     }
     case TL_OPT_FLAG:
@@ -324,10 +325,14 @@ void tl_cli_usage(const tl_cli *cli)
     printf("  %-*s  %s\n", width, "--fast", "short run, as used by `make tour` and the tests");
     printf("  %-*s  %s\n", width, "--csv", "print CSV rows (header first) instead of the narrative");
     printf("  %-*s  %s\n", width, "--quiet", "print verdict lines only");
-    if (cli->has_seed)
-        printf("  %-*s  %s (default: from the clock, printed so a run can be repeated; "
-               "0 to %ld)\n",
-               width, "--seed N", "random seed", SEED_MAX);
+    if (cli->has_seed) {
+        long unused;
+        tl_option seed = seed_option(&unused);
+        char range[128];
+        describe_range(&seed, range, sizeof range);
+        printf("  %-*s  %s (default: from the clock, printed so a run can be repeated; %s)\n",
+               width, "--seed N", seed.help, range);
+    }
     printf("  %-*s  %s\n", width, "--help", "show this help and exit");
     printf("\nExit status: 0 when the demo showed its point, 1 when something that must hold "
            "did not, 2 for a usage error.\n");

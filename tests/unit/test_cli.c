@@ -45,18 +45,20 @@ static long workers;
 static double latency;
 static bool verbose;
 static const char *mode;
+static const char *out;
 static const tl_option options[] = {
     {"workers", TL_OPT_LONG, &workers, 1, 1000, "N", "workers in the pool", "2", NULL},
     {"latency", TL_OPT_DOUBLE, &latency, 0, 10, "S", "seconds per request", NULL, NULL},
     {"verbose", TL_OPT_FLAG, &verbose, 0, 0, NULL, "say more", NULL, NULL},
     {"mode", TL_OPT_CHOICE, &mode, 0, 0, "M", "how to run", NULL, "seq|threads|all"},
+    {"out", TL_OPT_STRING, &out, 0, 0, "FILE", "where to write", NULL, NULL},
     {0},
 };
 static const tl_cli cli = {"labXX", "[options]", "A test lab.", options, true, 0};
 
 static int parse(char *err, size_t len, tl_common_opts *common, int argc, ...)
 {
-    workers = 10, latency = 0.5, verbose = false, mode = "all";
+    workers = 10, latency = 0.5, verbose = false, mode = "all", out = NULL;
     char *argv[16] = {"labXX"};
     va_list ap;
     va_start(ap, argc);
@@ -72,13 +74,14 @@ static void table_options_parse(void)
 {
     char err[256];
     tl_common_opts c;
-    int rc = parse(err, sizeof err, &c, 7, "--workers", "8", "--latency=1.5", "--verbose", "--mode",
-                   "seq");
+    int rc = parse(err, sizeof err, &c, 9, "--workers", "8", "--latency=1.5", "--verbose", "--mode",
+                   "seq", "--out", "x.tsv");
     TL_ASSERT_EQ_LONG(rc, TL_CLI_RUN, "status");
     TL_ASSERT_EQ_LONG(workers, 8, "--workers");
     TL_ASSERT(latency == 1.5, "--latency: got %g", latency);
     TL_ASSERT(verbose, "--verbose sets the flag");
     TL_ASSERT(strcmp(mode, "seq") == 0, "--mode: got %s", mode);
+    TL_ASSERT(out != NULL && strcmp(out, "x.tsv") == 0, "--out: got %s", out ? out : "NULL");
     TL_ASSERT(!c.csv && !c.quiet && !c.fast, "shared flags off by default");
     TL_ASSERT(c.seed >= 0 && !c.seed_given, "a seed is chosen when none is given");
 }
@@ -116,17 +119,24 @@ static void usage_errors_name_the_option_and_range(void)
         {3, {"--latency", "nan"}, "labXX: --latency must be a number from 0 to 10, got 'nan'"},
         {3, {"--mode", "fast"}, "labXX: --mode must be one of seq|threads|all, got 'fast'"},
         {2, {"--workers"}, "labXX: --workers needs a value (an integer from 1 to 1000)"},
+        {2, {"--work"}, "labXX: --workers needs a value (an integer from 1 to 1000)"},
+        {2, {"--seed"}, "labXX: --seed needs a value (an integer from 0 to 2147483647)"},
+        {2, {"--mode"}, "labXX: --mode needs a value (one of seq|threads|all)"},
+        {3, {"--out", ""}, "labXX: --out must be non-empty text, got ''"},
+        {2, {"--out"}, "labXX: --out needs a value (non-empty text)"},
+        {2, {"-x"}, "labXX: unknown option '-x' (see labXX --help)"},
+        {2, {"-xy"}, "labXX: unknown option '-x' (see labXX --help)"},
+        {2, {"--fast=1"}, "labXX: --fast takes no value, got '1'"},
         {2, {"--bogus"}, "labXX: unknown option '--bogus' (see labXX --help)"},
         {2, {"--verbose=1"}, "labXX: --verbose takes no value, got '1'"},
         {2, {"--csv=yes"}, "labXX: --csv takes no value, got 'yes'"},
         {2, {"--bogus=1"}, "labXX: unknown option '--bogus=1' (see labXX --help)"},
         {2, {"extra"}, "labXX: unexpected argument 'extra' (see labXX --help)"},
         {3, {"--seed", "-1"}, "labXX: --seed must be an integer from 0 to 2147483647, got '-1'"},
-        /* Found by fuzzing (tests/fuzz/fuzz_cli.c): an unknown short option inside a longer
-         * argument was reported as the program's name, and a newline in an argument made the
-         * message two lines. */
-        {2, {"-xv"}, "labXX: unknown option '-x' (see labXX --help)"},
-        {2, {"-12"}, "labXX: unknown option '-1' (see labXX --help)"},
+        /* Found by fuzzing (tests/fuzz/fuzz_cli.c): a short option that is not ASCII inside a
+         * longer argument was reported as the program's name, and a newline in an argument
+         * made the message two lines. */
+        {2, {"-\xff" "1"}, "labXX: unknown option '-\xff' (see labXX --help)"},
         {3, {"--mode", "a\nb"}, "labXX: --mode must be one of seq|threads|all, got 'a?b'"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
