@@ -1,6 +1,6 @@
 /* Fuzzes html_extract and html_is_html (labs/10-scraper/html.h).
  * Input: the first byte picks a Content-Type (none, with or without a charset, a bogus one);
- * the rest is the body. */
+ * the rest is the body. html_is_html reads the start of the body as a header. */
 #include <ctype.h>
 #include <stdbool.h>
 
@@ -74,6 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     (void)html_is_html(as_type); /* any header a server sends: must not crash */
     free(as_type);
 
+    (void)html_looks_binary((const char *)data, size); /* reads only what it is given */
     html_page page;
     bool ok = html_extract((const char *)data, size, type, &page);
     FUZZ_CHECK(page.title != NULL, "title is NULL (\"\" when there is none)");
@@ -84,6 +85,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = 0; i < page.link_count; i++)
         FUZZ_CHECK(page.links[i] != NULL, "link %zu is NULL", i);
     FUZZ_CHECK(page.words >= 0, "%ld words", page.words);
+    FUZZ_CHECK(page.cut_at_depth >= 0, "cut at depth %d", page.cut_at_depth);
     if (!ok)
         FUZZ_CHECK(page.title[0] == '\0' && page.base_href == NULL && page.link_count == 0 &&
                        page.words == 0,
