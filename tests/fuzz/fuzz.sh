@@ -11,6 +11,7 @@ cd "$(dirname "$0")/../.." || exit 1
 build=$1 seconds=$2
 shift 2
 failed=0
+causes='invariant broken|runtime error|ERROR: [A-Za-z]+Sanitizer|ERROR: libFuzzer'
 for name in "$@"; do
   bin=$build/fuzzers/fuzz_$name work=$build/corpus/$name art=$build/artifacts/$name/
   log=$build/logs/$name.log
@@ -29,8 +30,9 @@ for name in "$@"; do
   else
     failed=1
     unit=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -n 1)
-    printf 'fuzz_%s: FAILED after %s runs (exit %d): %s\n' "$name" "${runs:-?}" "$rc" \
-      "$(grep -a -m 1 -E 'invariant broken|ERROR: [A-Za-z]+Sanitizer|ERROR: libFuzzer|runtime error' "$log")"
+    # The first report is the cause; libFuzzer's own "deadly signal" line comes after it.
+    what=$(grep -a -m 1 -E "$causes" "$log")
+    printf 'fuzz_%s: FAILED after %s runs (exit %d): %s\n' "$name" "${runs:-?}" "$rc" "$what"
     printf '  input: %s; again: %s %s; log: %s\n' "${unit:-none}" "$bin" "${unit:-}" "$log"
   fi
 done

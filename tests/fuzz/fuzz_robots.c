@@ -25,7 +25,8 @@ static char *pattern_from(const char *line)
     return out;
 }
 
-/* A path the pattern must match: each '*' spelled as some text, a final '$' dropped. */
+/* A path the pattern must match: each '*' spelled as "a*b" or as nothing, a final '$'
+ * dropped. */
 static char *path_from(const char *pattern, bool *anchored)
 {
     char *path = malloc(strlen(pattern) * 4 + 16);
@@ -69,7 +70,8 @@ static void check_rule_meaning(const char *pattern)
 
     sprintf(text, "User-agent: *\nDisallow: %s\nAllow: %s\n", pattern, pattern);
     r = parse_text(text);
-    FUZZ_CHECK(robots_allowed(r, path), "Allow does not win the tie for '%s' on '%s'", pattern, path);
+    FUZZ_CHECK(robots_allowed(r, path), "Allow does not win the tie for '%s' on '%s'", pattern,
+               path);
     robots_free(r);
 
     sprintf(text, "User-agent: *\nDisallow: %s\n\nuser-agent: THREADLAB\nDisallow: /%s\n",

@@ -55,7 +55,8 @@ static void check_normal_form(const char *url)
         FUZZ_CHECK(!isupper((unsigned char)authority[i]), "host not lowercased: %s", url);
     FUZZ_CHECK(memchr(authority, '@', alen) == NULL, "user name kept: %s", url);
     const char *dflt = https ? ":443" : ":80";
-    FUZZ_CHECK(alen < strlen(dflt) || strncmp(authority + alen - strlen(dflt), dflt, strlen(dflt)) != 0,
+    size_t dlen = strlen(dflt);
+    FUZZ_CHECK(alen < dlen || strncmp(authority + alen - dlen, dflt, dlen) != 0,
                "default port kept: %s", url);
     FUZZ_CHECK(no_dot_segments(authority + alen), "dot segment kept: %s", url);
 
