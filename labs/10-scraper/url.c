@@ -74,6 +74,15 @@ static url_status normalise_handle(CURLU *u, char **out)
         goto done;
     if (curl_url_get(u, CURLUPART_URL, &text, CURLU_NO_DEFAULT_PORT) != CURLUE_OK)
         goto done;
+    /* Setting the host skips the parse that writes an IPv4 address in full ("44%2E3" comes
+     * out as 44.3, which a parse reads as 44.0.0.3): parse the result once more, so its
+     * spelling is the final one. */
+    char *reparsed = NULL;
+    if (curl_url_set(u, CURLUPART_URL, text, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_URL, &reparsed, CURLU_NO_DEFAULT_PORT) != CURLUE_OK)
+        goto done;
+    curl_free(text);
+    text = reparsed;
     if (strlen(text) > URL_MAX_LEN)
         goto done;
     *out = strdup(text);

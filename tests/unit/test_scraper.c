@@ -78,6 +78,10 @@ static const resolve_case resolve_cases[] = {
      * even when it is in the base's fragment, which gave "http://h.test/a" here. */
     {"http://h.test/a#x/y", "d", URL_OK, "http://h.test/d"},
     {"http://h.test/dir/p?q#/frag/", "../up", URL_OK, "http://h.test/up"},
+    /* Found by fuzzing: an IPv4 address spelled with %2E came out as "http://44.3/", which
+     * libcurl reads back as 44.0.0.3: one host, two spellings. */
+    {NULL, "http://44%2E3/", URL_OK, "http://44.0.0.3/"},
+    {NULL, "http://127.1/", URL_OK, "http://127.0.0.1/"},
     {B, "mailto:teacher@example.com", URL_NOT_HTTP, NULL},
     {B, "javascript:void(0)", URL_NOT_HTTP, NULL},
     {B, "JavaScript:alert(1)", URL_NOT_HTTP, NULL},
