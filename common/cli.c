@@ -14,8 +14,9 @@
 
 #include "check.h"
 
-/* getopt_long `val` codes: table entries are OPT_BASE + index, the shared options follow. */
-enum { OPT_BASE = 256, OPT_HELP = 1, OPT_CSV, OPT_QUIET, OPT_FAST, OPT_SEED };
+/* getopt_long `val` codes: the shared options, then table entries at OPT_BASE + index. All
+ * are above any character, so an optopt below OPT_HELP is an unknown short option. */
+enum { OPT_HELP = 256, OPT_CSV, OPT_QUIET, OPT_FAST, OPT_SEED, OPT_BASE };
 
 #define SEED_MAX 2147483647L
 
@@ -62,6 +63,10 @@ static void errorf(char *err, size_t errlen, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err, errlen, fmt, ap);
     va_end(ap);
+    /* The message quotes what the user typed, and it must stay one line. */
+    for (char *p = err; *p != '\0'; p++)
+        if (iscntrl((unsigned char)*p))
+            *p = '?';
 }
 
 /* "an integer from 1 to 1000", as used in both --help and error messages. */
@@ -212,9 +217,9 @@ int tl_cli_parse(const tl_cli *cli, int argc, char **argv, tl_common_opts *commo
         default: {
             const char *given_text = argv[optind - 1];
             const char *eq = strchr(given_text, '=');
-            if (optopt > 0 && optopt < 128 && isprint(optopt)) /* -x, perhaps inside "-xy" */
-                errorf(err, errlen, "%s: unknown option '-%c' (see %s --help)", cli->prog, optopt,
-                       cli->prog);
+            if (optopt != 0 && optopt < OPT_HELP) /* -x, perhaps inside "-xy"; any byte */
+                errorf(err, errlen, "%s: unknown option '-%c' (see %s --help)", cli->prog,
+                       (char)optopt, cli->prog);
             else if (eq != NULL && optopt != 0) /* a known flag given a value */
                 errorf(err, errlen, "%s: %.*s takes no value, got '%s'", cli->prog,
                        (int)(eq - given_text), given_text, eq + 1);

@@ -5,13 +5,14 @@
 #   runs            every lab binary in its short mode (starter and solution builds), bad input
 #   solution-runs   only the solution builds' lab runs (what the sanitizer builds run)
 #   selfcheck       starters fail their graders, solutions pass, TODO markers, README files exist
-#   all             unit graders runs selfcheck
+#   fuzz-corpus     each fuzz target on every file of its corpus (tests/fuzz/corpus/NAME)
+#   all             unit graders runs fuzz-corpus selfcheck
 # The GNUmakefile sets TL_BUILD, TL_BIN_DIR, TL_SOLUTION_BIN_DIR, TL_GRADERS, TL_LABS, TL_SAN.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 build=${TL_BUILD:-build}
 layers=("$@")
-[ ${#layers[@]} -eq 0 ] || [ "${layers[0]}" = all ] && layers=(unit graders runs selfcheck)
+[ ${#layers[@]} -eq 0 ] || [ "${layers[0]}" = all ] && layers=(unit graders runs fuzz-corpus selfcheck)
 
 . tests/sanitizer_env.sh # TSAN_OPTIONS etc. for the build named by TL_SAN
 
@@ -103,6 +104,9 @@ for layer in "${layers[@]}"; do
         [ -n "$("$t" --list --only solution)" ] || continue # no solution build involved (plots)
         run_program "$t" --only solution
       done ;;
+    fuzz-corpus)
+      echo "== fuzz targets on their corpora and regression inputs =="
+      for t in "$build"/tests/fuzz/*-replay; do [ -x "$t" ] && run_program "$t"; done ;;
     selfcheck)
       before_p=$total_passed; before_f=$total_failed
       selfcheck

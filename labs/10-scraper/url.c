@@ -74,6 +74,15 @@ static url_status normalise_handle(CURLU *u, char **out)
         goto done;
     if (curl_url_get(u, CURLUPART_URL, &text, CURLU_NO_DEFAULT_PORT) != CURLUE_OK)
         goto done;
+    /* Setting the host skips the parse that writes an IPv4 address in full ("44%2E3" comes
+     * out as 44.3, which a parse reads as 44.0.0.3): parse the result once more, so its
+     * spelling is the final one. */
+    char *reparsed = NULL;
+    if (curl_url_set(u, CURLUPART_URL, text, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_URL, &reparsed, CURLU_NO_DEFAULT_PORT) != CURLUE_OK)
+        goto done;
+    curl_free(text);
+    text = reparsed;
     if (strlen(text) > URL_MAX_LEN)
         goto done;
     *out = strdup(text);
@@ -102,7 +111,10 @@ url_status url_resolve(const char *base, const char *href, char **out)
     if (u == NULL)
         TL_DIE("out of memory");
     url_status status = URL_INVALID;
-    if (base != NULL && curl_url_set(u, CURLUPART_URL, base, 0) != CURLUE_OK)
+    /* The base's fragment plays no part (RFC 3986 section 5.2.2), and libcurl 7.88 would
+     * resolve "d" against the last '/' of http://h/a#x/y, fragment included. */
+    if (base != NULL && (curl_url_set(u, CURLUPART_URL, base, 0) != CURLUE_OK ||
+                         curl_url_set(u, CURLUPART_FRAGMENT, NULL, 0) != CURLUE_OK))
         goto done;
     /* "" and "#frag" mean "this very document" (RFC 3986 section 5.2.2, and the fragment is
      * dropped anyway). libcurl 7.88 resolves both to the base's directory, so they never

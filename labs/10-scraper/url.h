@@ -11,8 +11,9 @@
  * as URL_NOT_HTTP so the crawler can record them and move on.
  *
  * libcurl 7.88 (Debian 12) resolves an empty href and a fragment-only href ("#top") to the
- * base's directory instead of the base itself; url_resolve handles both before asking
- * libcurl (tests/unit/test_scraper.c checks them).
+ * base's directory instead of the base itself, and resolves against a '/' in the base's
+ * fragment; url_resolve handles these before asking libcurl (tests/unit/test_scraper.c
+ * checks them).
  */
 #ifndef LAB10_URL_H
 #define LAB10_URL_H

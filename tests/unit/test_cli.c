@@ -133,6 +133,11 @@ static void usage_errors_name_the_option_and_range(void)
         {2, {"--bogus=1"}, "labXX: unknown option '--bogus=1' (see labXX --help)"},
         {2, {"extra"}, "labXX: unexpected argument 'extra' (see labXX --help)"},
         {3, {"--seed", "-1"}, "labXX: --seed must be an integer from 0 to 2147483647, got '-1'"},
+        /* Found by fuzzing (tests/fuzz/fuzz_cli.c): a short option that is not ASCII inside a
+         * longer argument was reported as the program's name, and a newline in an argument
+         * made the message two lines. */
+        {2, {"-\xff" "1"}, "labXX: unknown option '-\xff' (see labXX --help)"},
+        {3, {"--mode", "a\nb"}, "labXX: --mode must be one of seq|threads|all, got 'a?b'"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char err[256];

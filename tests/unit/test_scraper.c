@@ -63,6 +63,14 @@ static const resolve_case resolve_cases[] = {
     {B, "http://user:secret@h.test/", URL_OK, "http://h.test/"},
     {B, "http://h.test", URL_OK, "http://h.test/"},
     {B, "/x?", URL_OK, "http://h.test/x"},
+    /* Found by fuzzing (tests/fuzz/fuzz_url.c): libcurl 7.88 resolves against the last '/'
+     * even when it is in the base's fragment, which gave "http://h.test/a" here. */
+    {"http://h.test/a#x/y", "d", URL_OK, "http://h.test/d"},
+    {"http://h.test/dir/p?q#/frag/", "../up", URL_OK, "http://h.test/up"},
+    /* Found by fuzzing: an IPv4 address spelled with %2E came out as "http://44.3/", which
+     * libcurl reads back as 44.0.0.3: one host, two spellings. */
+    {NULL, "http://44%2E3/", URL_OK, "http://44.0.0.3/"},
+    {NULL, "http://127.1/", URL_OK, "http://127.0.0.1/"},
     {B, "mailto:teacher@example.com", URL_NOT_HTTP, NULL},
     {B, "javascript:void(0)", URL_NOT_HTTP, NULL},
     {B, "JavaScript:alert(1)", URL_NOT_HTTP, NULL},
@@ -755,7 +763,7 @@ static void progress_is_reported_per_page(void)
 void tl_register_suites(void)
 {
     CU_pSuite s = tl_suite("scraper: url");
-    tl_test(s, "resolving and normalising hrefs (table, with libcurl 7.88's two quirks)", resolve_table);
+    tl_test(s, "resolving and normalising hrefs (table, with libcurl 7.88's quirks)", resolve_table);
     tl_test(s, "an overlong URL is refused", overlong_url_is_refused);
     tl_test(s, "host, same host, path and query, robots.txt URL", url_parts);
     s = tl_suite("scraper: html");
