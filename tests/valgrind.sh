@@ -23,8 +23,9 @@ labs=${TL_LABS:-$(for d in labs/[0-9][0-9]-*/; do n=${d#labs/}; echo "lab${n%%-*
 [ -n "$labs" ] || { echo "valgrind: no labs/NN-*/ found"; exit 1; }
 mkdir -p "$logs" && rm -f "$logs"/*.log "$logs"/*.out "$logs"/*.supp || exit 1
 
-# Runs beyond each lab's --fast: the options that show a bug on purpose.
-extra_runs=("lab05 --fast --use-if")
+# Runs beyond each lab's --fast: the options that show a bug on purpose, and lab10's fault pages
+# (timeouts, resets, binary and deep pages: the crawler's error paths).
+extra_runs=("lab05 --fast --use-if" "lab10 --fast --faults --timeout-ms 3000")
 
 passed=0
 failed=0
