@@ -454,7 +454,9 @@ static url_list crawl_level(crawl *c, CURLM *multi, url_list level, crawl_result
                 append_reason(&o->page, ": too many redirects, not followed");
                 free(o->redirect);
             } else if (o->redirect != NULL && !claim(c, o->redirect, c->depth, &out->pages, &targets)) {
-                append_reason(&o->page, ": met already, not requested again"); /* a loop, or not */
+                /* A redirect loop ends here, and so does a redirect to a page met through a
+                 * link: the visited set cannot tell them apart, and neither needs a request. */
+                append_reason(&o->page, ": met already, not requested again");
             }
             out->errors += o->failed;
             page_list_add(&out->pages, o->page);

@@ -34,8 +34,12 @@ typedef struct {
  * application/xhtml+xml, any case, any parameters. */
 bool html_is_html(const char *content_type);
 
+/* How much of a body html_looks_binary reads: the WHATWG MIME Sniffing standard's
+ * "resource header" size. */
+#define HTML_SNIFF_BYTES 1445
+
 /* Does the body look like binary data rather than text: a byte that no text has (NUL and
- * most other controls) in its first 1445 bytes? The WHATWG MIME Sniffing rule, which
+ * most other controls) in its first HTML_SNIFF_BYTES? The WHATWG MIME Sniffing rule, which
  * browsers use to refuse to render such a body as a page, whatever its Content-Type. */
 bool html_looks_binary(const char *body, size_t len);
 
