@@ -8,6 +8,7 @@
 
 #include "fuzz.h"
 #include "html.h"
+#include "utf8_valid.h"
 
 static const char *const content_types[] = {
     NULL,
@@ -28,34 +29,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-/* Well-formed UTF-8 (shortest forms, no surrogates, at most U+10FFFF). */
-static bool utf8_valid(const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p != '\0') {
-        unsigned c = *p++;
-        int more = c < 0x80 ? 0 : c >= 0xC2 && c <= 0xDF ? 1 : c >= 0xE0 && c <= 0xEF ? 2
-                 : c >= 0xF0 && c <= 0xF4 ? 3 : -1;
-        if (more < 0)
-            return false;
-        unsigned long cp = c & (0x3Fu >> more);
-        for (int i = 0; i < more; i++, p++) {
-            if ((*p & 0xC0) != 0x80)
-                return false;
-            cp = cp << 6 | (*p & 0x3F);
-        }
-        if ((more == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-            (more == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
-            return false;
-    }
-    return true;
-}
-
 static void check_title(const char *title)
 {
     size_t len = strlen(title);
     FUZZ_CHECK(len <= HTML_MAX_TITLE, "title is %zu bytes, more than HTML_MAX_TITLE", len);
-    FUZZ_CHECK(utf8_valid(title), "title is not valid UTF-8: '%s'", title);
+    FUZZ_CHECK(tl_utf8_valid(title), "title is not valid UTF-8: '%s'", title);
     for (size_t i = 0; i < len; i++) {
         bool space = isspace((unsigned char)title[i]);
         FUZZ_CHECK(!space || (title[i] == ' ' && i > 0 && i + 1 < len && title[i + 1] != ' '),

@@ -19,6 +19,7 @@
 #include "fetch.h"
 #include "harness.h"
 #include "html.h"
+#include "utf8_valid.h"
 #include "scraper_fixture.h"
 #include "server.h"
 #include "site.h"
@@ -30,26 +31,6 @@
 static long outlasted_timeout_ms(void)
 {
     return (long)(2000 * tl_timeout_scale());
-}
-
-/* Is text well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing past
- * U+10FFFF)? The ranges of each byte after the first, by first byte, are its table 3-7. */
-static bool utf8_valid(const char *text)
-{
-    const unsigned char *p = (const unsigned char *)text;
-    while (*p != '\0') {
-        unsigned char c = *p++;
-        int more = c < 0x80 ? 0 : c >= 0xC2 && c <= 0xDF ? 1 : c >= 0xE0 && c <= 0xEF ? 2
-                                                    : c >= 0xF0 && c <= 0xF4 ? 3 : -1;
-        if (more < 0)
-            return false;
-        unsigned char lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
-        unsigned char hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
-        for (int k = 0; k < more; k++, p++, lo = 0x80, hi = 0xBF)
-            if (*p < lo || *p > hi)
-                return false;
-    }
-    return true;
 }
 
 typedef struct {
@@ -102,7 +83,7 @@ static void check_crawl(const crawl_result *r, site_server *s, const site_shape 
         TL_ASSERT_EQ_LONG(site_server_silent_connections(s), 1, "connections to the silent listener");
     for (size_t i = 0; i < r->pages.count; i++) {
         const crawl_page *p = &r->pages.items[i];
-        TL_ASSERT(utf8_valid(p->title) && utf8_valid(p->url) && utf8_valid(p->reason),
+        TL_ASSERT(tl_utf8_valid(p->title) && tl_utf8_valid(p->url) && tl_utf8_valid(p->reason),
                   "%s: a record with bytes that are not UTF-8: url '%s' title '%s' reason '%s'", mode,
                   p->url, p->title, p->reason);
     }
