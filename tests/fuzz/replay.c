@@ -23,7 +23,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));
 /* The test's name is the file's path. */
 static void replay_current_file(void)
 {
-    const char *path = CU_get_current_test()->pName;
+    const char *path = tl_test_name();
     tl_hint("the line above says which promise broke; replay this file alone with --only %s",
             strrchr(path, '/') + 1);
     FILE *f = fopen(path, "rb");

@@ -17,7 +17,10 @@
 #define TL_HARNESS_H
 
 #include <stdbool.h>
-#include <CUnit/CUnit.h>
+
+/* CUnit keeps the registry of a test program's suites (registry.c); the assertions below do
+ * not need it, so a lab can run checks without linking CUnit. The same typedef as CUnit's. */
+typedef struct CU_Suite *CU_pSuite;
 
 /* Defined by each test program: registers its suites and tests. */
 void tl_register_suites(void);
@@ -36,7 +39,7 @@ void tl_test_timeout(CU_pSuite suite, const char *name, void (*fn)(void), double
 void tl_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Records a passing or failing check; the message is only formatted on failure. A fatal
- * failure ends the current test (CUnit longjmps out of it). */
+ * failure ends the current test at once (a longjmp back to whoever runs it). */
 void tl_assert_at(bool ok, const char *file, int line, bool fatal, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
@@ -49,6 +52,9 @@ void tl_assert_at(bool ok, const char *file, int line, bool fatal, const char *f
         long tl_got_ = (long)(got), tl_want_ = (long)(expected);                                   \
         TL_ASSERT(tl_got_ == tl_want_, "%s: expected %ld, got %ld", (what), tl_want_, tl_got_);    \
     } while (0)
+
+/* The name of the test (or check) running now, as registered. */
+const char *tl_test_name(void);
 
 /* The deadline multiplier for this run (TL_TIMEOUT_SCALE, default 1): tests that wait for
  * something with their own bound use it so sanitizer builds are not reported as hangs. */

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <CUnit/TestRun.h> /* CU_get_current_test: which lab this test is for */
+
 
 #include "harness.h"
 #include "labrun.h"
@@ -331,7 +331,7 @@ static void check_lab_wide(const char *lab, const lab_spec *spec)
 
 static void lab_refuses_every_bad_input(void)
 {
-    const char *test = CU_get_current_test()->pName;
+    const char *test = tl_test_name();
     char lab[32];
     snprintf(lab, sizeof lab, "%.*s", (int)strcspn(test, ":"), test);
     tl_hint("every bad command line must be refused before anything runs: exit 2, nothing on "

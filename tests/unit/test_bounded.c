@@ -2,6 +2,7 @@
  * reported and left running, detached; a group counts its returned threads. The blocking calls
  * here wait on a gate the test opens itself, then the test waits (bounded) until their threads
  * have exited, so nothing is left running or leaked. */
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>

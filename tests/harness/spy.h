@@ -1,0 +1,185 @@
+/* spy.h — what the exercise's code did, recorded call by call, for the checks to read.
+ *
+ * Every exercise source (a student's labs/NN-topic/exercise.c, a solution, a bug-zoo variant) is
+ * compiled with `-include spy.h` and -DTL_EXERCISE_SOURCE='"path"'. The macros below turn each
+ * pthread call it makes into a call of the matching tl_spy_ function, which notes who called
+ * what, where (file, line, function), then makes the real call and returns its result. The
+ * student writes, and reads, the plain POSIX call; nothing else is compiled with this header,
+ * so the checks' own threads and locks, common/ and the lab's demo are never counted.
+ *
+ * What the checks learn from it (tl_spy_... below):
+ *   - counts of each call, and of allocations still live (destroy must free what init took);
+ *   - whether every thread the exercise started was joined (or detached);
+ *   - which threads are blocked right now, in which call, on which object, and who holds the
+ *     mutex they wait for — the words of a hang report, and the way a check waits until a
+ *     thread is REALLY waiting before it acts (see checks.h: forced interleavings);
+ *   - hooks that run in the exercise's thread at a chosen call (just before the real call), so
+ *     a check can act at the exact point a bug would matter;
+ *   - a pthread_create that fails on its k-th call, so error paths run.
+ *
+ * The records are relaxed atomics and per-thread slots, never a lock: a lock here would order
+ * the exercise's threads behind their back and hide from ThreadSanitizer the very data races
+ * it must report.
+ */
+#ifndef TL_SPY_H
+#define TL_SPY_H
+
+/* Everything the macros below rename is declared first, so a later #include of these headers
+ * (guarded) does not meet the macros. */
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef enum {
+    TL_SPY_CREATE,
+    TL_SPY_JOIN,
+    TL_SPY_DETACH,
+    TL_SPY_LOCK, /* pthread_mutex_lock, trylock and timedlock alike */
+    TL_SPY_UNLOCK,
+    TL_SPY_WAIT, /* pthread_cond_wait and pthread_cond_timedwait alike */
+    TL_SPY_SIGNAL,
+    TL_SPY_BROADCAST,
+    TL_SPY_MUTEX_INIT,
+    TL_SPY_MUTEX_DESTROY,
+    TL_SPY_COND_INIT,
+    TL_SPY_COND_DESTROY,
+    TL_SPY_SLEEP, /* nanosleep */
+    TL_SPY_ALLOC, /* malloc, calloc, strdup, realloc(NULL, n) */
+    TL_SPY_FREE,  /* free of a non-NULL pointer */
+    TL_SPY_RDLOCK,
+    TL_SPY_WRLOCK,
+    TL_SPY_RWUNLOCK,
+    TL_SPY_CALL_KINDS
+} tl_spy_call;
+
+/* One call, as a hook sees it. */
+typedef struct {
+    tl_spy_call call;
+    const void *object; /* the mutex, condition variable, rwlock or pthread_t* of the call */
+    const void *mutex;  /* for a wait: the mutex passed with it */
+    const char *file;
+    int line;
+    const char *func;
+} tl_spy_event;
+
+typedef void tl_spy_hook(const tl_spy_event *e);
+
+/* ---- for the checks ---- */
+
+/* Forgets every count and hook, and every failure planned (the per-thread records stay). */
+void tl_spy_reset(void);
+
+/* Calls of this kind made by the exercise since the last reset. */
+long tl_spy_count(tl_spy_call call);
+
+/* Calls of this kind made by the calling thread since the last reset. */
+long tl_spy_count_mine(tl_spy_call call);
+
+/* Allocations made by the exercise (since the last reset) not freed yet. */
+long tl_spy_live_allocations(void);
+
+/* Threads the exercise started (since the last reset) that were neither joined nor detached. */
+long tl_spy_unjoined(void);
+
+/* The nth pthread_create from now on (1: the next one) fails with `error` and starts nothing. */
+void tl_spy_fail_create(int nth, int error);
+
+/* Runs hook in the exercise's thread just before each real call of this kind (for an unlock:
+ * while the mutex is still held; for a wait: before it releases the mutex). NULL removes it. */
+void tl_spy_on(tl_spy_call call, tl_spy_hook *hook);
+
+/* Threads inside a wait on cond right now (cond NULL: on any condition variable). */
+int tl_spy_waiting(const void *cond);
+
+/* Waits, at most bound_ms (scaled by TL_TIMEOUT_SCALE), until at least n threads are inside a
+ * wait on cond (NULL: any). True when they are. A thread counted here has not yet given its
+ * mutex up; whoever takes that mutex next is ordered after the thread really sleeps. */
+bool tl_spy_await_waiting(const void *cond, int n, long bound_ms);
+
+/* Wakes every thread waiting on cond without changing anything else: what a spurious wake-up
+ * looks like to them. It takes the mutex they passed first, so they are truly asleep when the
+ * broadcast comes. Returns how many were waiting. */
+int tl_spy_wake_spuriously(const void *cond);
+
+/* The calling thread holds this mutex (taken through the exercise's code and not released). */
+bool tl_spy_holds(const void *mutex);
+
+/* Mutexes the calling thread holds through the exercise's code. */
+int tl_spy_locks_held(void);
+
+/* Names the calling thread in reports ("waiter 2"); the string must outlive the thread. */
+void tl_spy_name_thread(const char *name);
+
+/* Writes into buf, one sentence a line, where every thread that is inside a blocking call of
+ * the exercise is blocked (which call, at which line, on what, held by whom). Empty when none.
+ * Takes no lock, so a watchdog may call it while the exercise is stuck. */
+void tl_spy_describe_blocked(char *buf, size_t size);
+
+/* The exercise source this program was linked with ("labs/04-event-signaling/exercise.c"),
+ * or NULL when no exercise was compiled with this header. */
+const char *tl_spy_exercise_source(void);
+
+/* ---- what the macros call ---- */
+#define TL_SPY_AT const char *file, int line, const char *func
+int tl_spy_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn)(void *), void *arg,
+                          TL_SPY_AT);
+int tl_spy_pthread_join(pthread_t t, void **ret, TL_SPY_AT);
+int tl_spy_pthread_detach(pthread_t t, TL_SPY_AT);
+int tl_spy_mutex_lock(pthread_mutex_t *m, TL_SPY_AT);
+int tl_spy_mutex_trylock(pthread_mutex_t *m, TL_SPY_AT);
+int tl_spy_mutex_timedlock(pthread_mutex_t *m, const struct timespec *at, TL_SPY_AT);
+int tl_spy_mutex_unlock(pthread_mutex_t *m, TL_SPY_AT);
+int tl_spy_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *a, TL_SPY_AT);
+int tl_spy_mutex_destroy(pthread_mutex_t *m, TL_SPY_AT);
+int tl_spy_cond_init(pthread_cond_t *c, const pthread_condattr_t *a, TL_SPY_AT);
+int tl_spy_cond_destroy(pthread_cond_t *c, TL_SPY_AT);
+int tl_spy_cond_wait(pthread_cond_t *c, pthread_mutex_t *m, TL_SPY_AT);
+int tl_spy_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *at,
+                          TL_SPY_AT);
+int tl_spy_cond_signal(pthread_cond_t *c, TL_SPY_AT);
+int tl_spy_cond_broadcast(pthread_cond_t *c, TL_SPY_AT);
+int tl_spy_rwlock_rdlock(pthread_rwlock_t *l, TL_SPY_AT);
+int tl_spy_rwlock_wrlock(pthread_rwlock_t *l, TL_SPY_AT);
+int tl_spy_rwlock_unlock(pthread_rwlock_t *l, TL_SPY_AT);
+int tl_spy_nanosleep(const struct timespec *d, struct timespec *rem, TL_SPY_AT);
+void *tl_spy_malloc(size_t n, TL_SPY_AT);
+void *tl_spy_calloc(size_t n, size_t size, TL_SPY_AT);
+void *tl_spy_realloc(void *p, size_t n, TL_SPY_AT);
+char *tl_spy_strdup(const char *s, TL_SPY_AT);
+void tl_spy_free(void *p, TL_SPY_AT);
+
+#ifdef TL_EXERCISE_SOURCE
+/* The exercise names itself, so a lab or grader can say which one it runs. */
+const char tl_spy_exercise_source_[] = TL_EXERCISE_SOURCE;
+
+#define TL_SPY_HERE __FILE__, __LINE__, __func__
+#define pthread_create(t, a, fn, arg) tl_spy_pthread_create(t, a, fn, arg, TL_SPY_HERE)
+#define pthread_join(t, ret) tl_spy_pthread_join(t, ret, TL_SPY_HERE)
+#define pthread_detach(t) tl_spy_pthread_detach(t, TL_SPY_HERE)
+#define pthread_mutex_lock(m) tl_spy_mutex_lock(m, TL_SPY_HERE)
+#define pthread_mutex_trylock(m) tl_spy_mutex_trylock(m, TL_SPY_HERE)
+#define pthread_mutex_timedlock(m, at) tl_spy_mutex_timedlock(m, at, TL_SPY_HERE)
+#define pthread_mutex_unlock(m) tl_spy_mutex_unlock(m, TL_SPY_HERE)
+#define pthread_mutex_init(m, a) tl_spy_mutex_init(m, a, TL_SPY_HERE)
+#define pthread_mutex_destroy(m) tl_spy_mutex_destroy(m, TL_SPY_HERE)
+#define pthread_cond_init(c, a) tl_spy_cond_init(c, a, TL_SPY_HERE)
+#define pthread_cond_destroy(c) tl_spy_cond_destroy(c, TL_SPY_HERE)
+#define pthread_cond_wait(c, m) tl_spy_cond_wait(c, m, TL_SPY_HERE)
+#define pthread_cond_timedwait(c, m, at) tl_spy_cond_timedwait(c, m, at, TL_SPY_HERE)
+#define pthread_cond_signal(c) tl_spy_cond_signal(c, TL_SPY_HERE)
+#define pthread_cond_broadcast(c) tl_spy_cond_broadcast(c, TL_SPY_HERE)
+#define pthread_rwlock_rdlock(l) tl_spy_rwlock_rdlock(l, TL_SPY_HERE)
+#define pthread_rwlock_wrlock(l) tl_spy_rwlock_wrlock(l, TL_SPY_HERE)
+#define pthread_rwlock_unlock(l) tl_spy_rwlock_unlock(l, TL_SPY_HERE)
+#define nanosleep(d, rem) tl_spy_nanosleep(d, rem, TL_SPY_HERE)
+#define malloc(n) tl_spy_malloc(n, TL_SPY_HERE)
+#define calloc(n, size) tl_spy_calloc(n, size, TL_SPY_HERE)
+#define realloc(p, n) tl_spy_realloc(p, n, TL_SPY_HERE)
+#define strdup(s) tl_spy_strdup(s, TL_SPY_HERE)
+#define free(p) tl_spy_free(p, TL_SPY_HERE)
+#endif
+
+#endif
