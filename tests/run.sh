@@ -6,13 +6,14 @@
 #   solution-runs   only the solution builds' lab runs (what the sanitizer builds run)
 #   selfcheck       starters fail their graders, solutions pass, TODO markers, README files exist
 #   fuzz-corpus     each fuzz target on every file of its corpus (tests/fuzz/corpus/NAME)
-#   all             unit graders runs fuzz-corpus selfcheck
+#   bugzoo          every wrong answer in tests/bugzoo/ rejected by its grader and its lab
+#   all             unit graders runs fuzz-corpus bugzoo selfcheck
 # The GNUmakefile sets TL_BUILD, TL_BIN_DIR, TL_SOLUTION_BIN_DIR, TL_GRADERS, TL_LABS, TL_SAN.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 build=${TL_BUILD:-build}
 layers=("$@")
-[ ${#layers[@]} -eq 0 ] || [ "${layers[0]}" = all ] && layers=(unit graders runs fuzz-corpus selfcheck)
+[ ${#layers[@]} -eq 0 ] || [ "${layers[0]}" = all ] && layers=(unit graders runs fuzz-corpus bugzoo selfcheck)
 
 . tests/sanitizer_env.sh # TSAN_OPTIONS etc. for the build named by TL_SAN
 
@@ -62,24 +63,57 @@ readme_files_exist() { # every path-like `name` in the README exists (from the t
   return $missing
 }
 
-starter_fails() { # the grader linked with the starter must report a failure (not pass, not vanish)
-  local log; log=$("$build/tests/graders/lab$1-student" 2>&1)
-  local rc=$?
-  [ $rc -ne 0 ] && printf '%s\n' "$log" | grep -qE '^  (FAIL|HANG|CRASH) '
+has_table() { [ -f "$(lab_dir "$1")checks.c" ]; } # on the one checking framework (checks.h)
+
+student_grader() {
+  if has_table "$1"; then echo "$build/graders/$(lab_dir "$1")exercise"; else echo "$build/tests/graders/lab$1-student"; fi
 }
 
-solution_passes() { "$build/tests/graders/lab$1-solution" >/dev/null 2>&1; }
+solution_grader() {
+  local dir; dir=$(lab_dir "$1"); dir=${dir#labs/}
+  if has_table "$1"; then echo "$build/graders/solutions/${dir}exercise"; else echo "$build/tests/graders/lab$1-solution"; fi
+}
+
+starter_fails() { # the grader linked with the starter must report a failure (not pass, not vanish)
+  local log; log=$("$(student_grader "$1")" 2>&1)
+  local rc=$?
+  [ $rc -ne 0 ] && printf '%s\n' "$log" | grep -qE '^  (FAIL|HANG|CRASH|RACE) '
+}
+
+solution_passes() { "$(solution_grader "$1")" >/dev/null 2>&1; }
+
+promises_checked() { # every {tag} of exercise.h has a check, every check's tags exist (checks.h)
+  local out; out=$("$(solution_grader "$1")" --promises "$(lab_dir "$1")exercise.h" 2>&1) && return 0
+  printf '%s\n' "$out" | sed 's/^/        /'; return 1
+}
+
+bugzoo_size() { # at least 8 wrong answers, each saying on its first line which promise it breaks
+  local dir n=0 f bad=0; dir=$(lab_dir "$1"); dir=tests/bugzoo/${dir#labs/}
+  for f in "$dir"*.c; do
+    [ -f "$f" ] || continue
+    n=$((n + 1))
+    head -n 1 "$f" | grep -qE '^/\* Breaks \{[a-z0-9_.]+\}' ||
+      { echo "        $f: its first line must be /* Breaks {promise.tag}: what it does wrong */"; bad=1; }
+  done
+  [ "$n" -ge 8 ] || echo "        ${dir} holds $n wrong answers (at least 8 wanted)"
+  [ "$n" -ge 8 ] && [ $bad -eq 0 ]
+}
 
 selfcheck() {
   echo "== selfcheck: starters fail, solutions pass, markers and README files present =="
   local n dir
   for lab in ${TL_LABS}; do
     n=${lab#lab}; dir=$(lab_dir "$n"); dir=${dir%/}
-    check "$lab: has a grader (tests/graders/$lab.c)" test -f "tests/graders/$lab.c"
+    if has_table "$n"; then
+      check "$lab: every promise of exercise.h has a check" promises_checked "$n"
+      check "$lab: a bug zoo of at least 8 named wrong answers" bugzoo_size "$n"
+    else
+      check "$lab: has a grader (tests/graders/$lab.c)" test -f "tests/graders/$lab.c"
+    fi
     check "$lab: starter marks what to change with TODO(exercise)" grep -q 'TODO(exercise)' "$dir/exercise.c"
     check "$lab: solution exists" test -f "solutions/${dir#labs/}/exercise.c"
     check "$lab: README.md names only files that exist" readme_files_exist "$dir"
-    if [ -x "$build/tests/graders/$lab-student" ]; then
+    if [ -x "$(student_grader "$n")" ]; then
       check "$lab: the starter fails its grader" starter_fails "$n"
       check "$lab: the solution passes its grader" solution_passes "$n"
     fi
@@ -93,7 +127,7 @@ for layer in "${layers[@]}"; do
       for t in "$build"/tests/unit/*; do [ -x "$t" ] && [ -f "$t" ] && run_program "$t"; done ;;
     graders)
       echo "== graders against the reference solutions =="
-      for n in ${TL_GRADERS}; do run_program "$build/tests/graders/lab$n-solution"; done ;;
+      for n in ${TL_GRADERS} ${TL_CHECK_TABLES:-}; do run_program "$(solution_grader "$n")"; done ;;
     runs)
       echo "== lab runs and bad input =="
       for t in "$build"/tests/labs/*; do [ -x "$t" ] && [ -f "$t" ] && run_program "$t"; done ;;
@@ -107,6 +141,9 @@ for layer in "${layers[@]}"; do
     fuzz-corpus)
       echo "== fuzz targets on their corpora and regression inputs =="
       for t in "$build"/tests/fuzz/*-replay; do [ -x "$t" ] && run_program "$t"; done ;;
+    bugzoo)
+      echo "== the bug zoo: every wrong answer rejected by its grader and its lab =="
+      run_program tests/bugzoo/run.sh "$build" 1 2 ;;
     selfcheck)
       before_p=$total_passed; before_f=$total_failed
       selfcheck

@@ -4,7 +4,7 @@
 #include "checks.h"
 
 #include <errno.h>
-#include <sched.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,10 +14,6 @@
 #include "harness_internal.h"
 #include "report.h"
 #include "spawn.h"
-
-#if defined(__linux__)
-#include <pthread.h>
-#endif
 
 #if defined(__SANITIZE_THREAD__)
 #define TL_UNDER_TSAN 1
@@ -42,6 +38,7 @@
 typedef struct {
     tl_outcome how;
     bool race_checked; /* ran under ThreadSanitizer too */
+    bool not_run;      /* skipped: an earlier check failed and only the first was wanted */
     double seconds;
     char first[1024];  /* the first failure message, or the race sentence */
     tl_child_result r;
@@ -60,31 +57,6 @@ static double bound_of(const tl_check *c)
 long tl_check_ms(long ms)
 {
     return (long)((double)ms * tl_timeout_scale());
-}
-
-bool tl_check_one_cpu(void)
-{
-#if defined(__linux__)
-    int cpu = sched_getcpu();
-    if (cpu < 0)
-        return false;
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    return sched_setaffinity(0, sizeof set, &set) == 0;
-#else
-    return false;
-#endif
-}
-
-bool tl_check_run_last(void)
-{
-#if defined(__linux__) && defined(SCHED_IDLE)
-    struct sched_param p = {0};
-    return pthread_setschedparam(pthread_self(), SCHED_IDLE, &p) == 0;
-#else
-    return false;
-#endif
 }
 
 /* ---- reading a child's records ---- */
@@ -123,7 +95,7 @@ static void source_line(const char *path, int line, char *out, size_t size)
     FILE *f = fopen(path, "r");
     if (f == NULL)
         return;
-    char buf[512];
+    char buf[200];
     for (int n = 1; fgets(buf, sizeof buf, f) != NULL; n++) {
         if (n == line) {
             char *s = buf;
@@ -140,7 +112,7 @@ static void source_line(const char *path, int line, char *out, size_t size)
 typedef struct {
     char access[32]; /* "writes", "reads" */
     char func[128];
-    char file[512];
+    char file[256];
     int line;
 } race_access;
 
@@ -152,8 +124,8 @@ static bool exercise_frame(const char *from, const char *stop, race_access *a)
     base = base ? base + 1 : (source ? source : "exercise.c");
     for (const char *p = strstr(from, "    #"); p != NULL && (stop == NULL || p < stop);
          p = strstr(p + 1, "    #")) {
-        char func[128], where[512];
-        if (sscanf(p, " #%*d %127s %511s", func, where) != 2)
+        char func[128], where[256];
+        if (sscanf(p, " #%*d %127s %255s", func, where) != 2)
             continue;
         char *colon = strchr(where, ':');
         if (colon == NULL)
@@ -206,7 +178,7 @@ static void race_sentence(const char *report, const char *log, char *out, size_t
         if (second != NULL)
             snprintf(b.access, sizeof b.access, "%s",
                      strncmp(second, "\n  Previous write", 17) == 0 ? "writes" : "reads");
-        char da[600] = "", db[600] = "";
+        char da[800] = "", db[800] = "";
         if (fa)
             describe_access(&a, da, sizeof da);
         if (fb)
@@ -224,7 +196,7 @@ static void race_sentence(const char *report, const char *log, char *out, size_t
         return;
     }
     race_access a = {0};
-    char where[600] = "";
+    char where[800] = "";
     if (exercise_frame(warning, NULL, &a)) {
         snprintf(a.access, sizeof a.access, "%s", "does it");
         describe_access(&a, where, sizeof where);
@@ -326,7 +298,8 @@ static void state_path(const char *lab, const char *what, char *out, size_t size
 
 /* Runs the checks of `subset` that passed and race-check, in the ThreadSanitizer twin, and
  * folds its verdicts in. False when there is no twin (races then go unchecked). */
-static bool run_race_twin(const tl_check_table *t, check_result *res, const char *only)
+static __attribute__((unused)) bool run_race_twin(const tl_check_table *t, check_result *res,
+                                                  const char *only)
 {
     char twin[1024];
     twin_path(twin, sizeof twin);
@@ -334,7 +307,7 @@ static bool run_race_twin(const tl_check_table *t, check_result *res, const char
         return false;
     char list[4 * MAX_CHECKS] = "";
     for (size_t i = 0; i < t->count; i++)
-        if (wanted(&t->checks[i], i, only, NULL) && res[i].how == TL_PASSED &&
+        if (wanted(&t->checks[i], i, only, NULL) && res[i].how == TL_PASSED && !res[i].not_run &&
             (t->checks[i].flags & TL_CHECK_RACES))
             snprintf(list + strlen(list), sizeof list - strlen(list), "%s%zu", list[0] ? "," : "", i);
     if (list[0] == '\0')
@@ -387,19 +360,25 @@ static bool run_race_twin(const tl_check_table *t, check_result *res, const char
     return true;
 }
 
+/* Runs the wanted checks in table order (the most specific first); with stop_at_first, none
+ * after the first that fails (they are marked not run). */
 static void run_checks(const tl_check_table *t, check_result *res, const char *only,
-                       const bool *subset, bool in_process, bool with_twin, bool *races_checked)
+                       const bool *subset, bool in_process, bool with_twin, bool stop_at_first,
+                       bool *races_checked)
 {
+    bool stopped = false;
     for (size_t i = 0; i < t->count; i++) {
-        res[i] = (check_result){.how = TL_PASSED};
-        if (wanted(&t->checks[i], i, only, subset))
+        res[i] = (check_result){.how = TL_PASSED, .not_run = stopped};
+        if (!stopped && wanted(&t->checks[i], i, only, subset)) {
             run_one(&t->checks[i], in_process, &res[i]);
+            stopped = stop_at_first && res[i].how != TL_PASSED;
+        }
     }
 #ifdef TL_UNDER_TSAN
     (void)with_twin;
     *races_checked = true; /* every check above ran under ThreadSanitizer already */
 #else
-    *races_checked = with_twin && run_race_twin(t, res, only);
+    *races_checked = with_twin && !stopped && run_race_twin(t, res, only);
 #endif
 }
 
@@ -422,26 +401,27 @@ bool tl_checks_step(const tl_check_table *t)
     check_result res[MAX_CHECKS];
     bool races_checked;
     fflush(stdout);
-    run_checks(t, res, NULL, NULL, false, true, &races_checked);
+    run_checks(t, res, NULL, NULL, false, true, true, &races_checked);
     size_t passed = 0;
-    for (size_t i = 0; i < t->count; i++) {
+    bool failed = false;
+    for (size_t i = 0; i < t->count && !failed; i++) {
         if (res[i].how == TL_PASSED) {
             passed++;
             tl_verdict(TL_OK, "%s", t->checks[i].name);
         } else {
             tl_verdict(TL_TODO, "%s: %s", t->checks[i].name, res[i].first);
+            failed = true;
         }
     }
     free_results(t, res);
-    if (!races_checked)
+    if (!races_checked && !failed)
         tl_say("(data races were not looked for: this build has no ThreadSanitizer twin)");
-    if (passed == t->count)
-        tl_verdict(TL_OK, "your exercise passes %zu of %zu checks (expected %zu)", passed, t->count,
-                   t->count);
+    if (!failed)
+        tl_verdict(TL_OK, "your exercise passes all %zu checks (expected %zu)", t->count, t->count);
     else
-        tl_verdict(TL_TODO, "your exercise passes %zu of %zu checks (expected %zu): run `make "
-                   "check-%s` for hints", passed, t->count, t->count, t->lab);
-    return passed == t->count;
+        tl_verdict(TL_TODO, "your exercise passes %zu checks, then fails the one above (expected all "
+                   "%zu): `make check-%s` runs every check, with hints", passed, t->count, t->lab);
+    return !failed;
 }
 
 /* ---- the grader ---- */
@@ -616,11 +596,12 @@ static int check_promises(const tl_check_table *t, const char *header)
 
 static void usage(FILE *to, const char *prog)
 {
-    fprintf(to, "usage: %s [--friendly] [--only TEXT] [--list] [--no-fork] [--hint]\n"
-                "          [--promises EXERCISE.H] [--json FILE]\n"
+    fprintf(to, "usage: %s [--friendly] [--only TEXT] [--stop-at-first] [--list] [--no-fork]\n"
+                "          [--hint] [--promises EXERCISE.H] [--json FILE]\n"
                 "Runs the lab's checks on the exercise it was linked with.\n"
                 "  --friendly        what `make check-labNN` prints: points, hints, the score\n"
                 "  --only TEXT       only the checks whose name contains TEXT\n"
+                "  --stop-at-first   stop after the first check that fails\n"
                 "  --list            the checks' names, points and promises\n"
                 "  --no-fork         run the checks in this process (for a debugger; no bounds)\n"
                 "  --hint            one more hint for the first check that failed last time\n"
@@ -664,9 +645,10 @@ static int write_json(const tl_check_table *t, const check_result *res, const ch
                 res[i].how == TL_PASSED ? points_of(c) : 0, points_of(c),
                 res[i].how == TL_PASSED ? "passed" : "failed");
         char output[1400];
-        snprintf(output, sizeof output, "%s%s%s%s", res[i].how == TL_PASSED ? "passed" : tags[res[i].how],
-                 res[i].first[0] ? ": " : "", res[i].first,
-                 res[i].how != TL_PASSED && c->hints[0] ? "" : "");
+        snprintf(output, sizeof output, "%s%s%s%s%s",
+                 res[i].how == TL_PASSED ? "passed" : tags[res[i].how], res[i].first[0] ? ": " : "",
+                 res[i].first, res[i].how != TL_PASSED && c->hints[0] ? "\nhint: " : "",
+                 res[i].how != TL_PASSED && c->hints[0] ? c->hints[0] : "");
         json_string(f, output);
         fputs(", \"visibility\": \"visible\"}", f);
     }
@@ -681,7 +663,8 @@ static int write_json(const tl_check_table *t, const check_result *res, const ch
 int tl_checks_main(const tl_check_table *t, int argc, char **argv)
 {
     const char *only = NULL, *promises = NULL, *json = NULL, *subset_arg = NULL;
-    bool friendly = false, list = false, no_fork = false, protocol = false, hint = false;
+    bool friendly = false, list = false, no_fork = false, protocol = false, hint = false,
+         stop_at_first = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         bool has_value = i + 1 < argc;
@@ -695,6 +678,8 @@ int tl_checks_main(const tl_check_table *t, int argc, char **argv)
             no_fork = true;
         else if (strcmp(a, "--hint") == 0)
             hint = true;
+        else if (strcmp(a, "--stop-at-first") == 0)
+            stop_at_first = true;
         else if (strcmp(a, "--promises") == 0 && has_value)
             promises = argv[++i];
         else if (strcmp(a, "--json") == 0 && has_value)
@@ -746,13 +731,13 @@ int tl_checks_main(const tl_check_table *t, int argc, char **argv)
     static check_result res[MAX_CHECKS];
     bool races_checked;
     run_checks(t, res, only, subset_arg ? subset : NULL, no_fork, !protocol && !no_fork,
-               &races_checked);
+               stop_at_first, &races_checked);
 
     size_t passed = 0, ran = 0;
     int score = 0, max_score = 0;
     for (size_t i = 0; i < t->count; i++) {
         const tl_check *c = &t->checks[i];
-        if (!wanted(c, i, only, subset_arg ? subset : NULL))
+        if (!wanted(c, i, only, subset_arg ? subset : NULL) || res[i].not_run)
             continue;
         ran++;
         max_score += points_of(c);

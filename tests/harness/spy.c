@@ -251,8 +251,10 @@ int tl_spy_wake_spuriously(const void *cond)
     int count = atomic_load_explicit(&slot_count, memory_order_relaxed);
     for (int i = 0; i < count && i < MAX_THREADS && m == NULL; i++)
         if (atomic_load_explicit(&slots[i].state, memory_order_relaxed) == IN_WAIT &&
-            atomic_load_explicit(&slots[i].object, memory_order_relaxed) == cond)
+            (cond == NULL || atomic_load_explicit(&slots[i].object, memory_order_relaxed) == cond)) {
             m = (pthread_mutex_t *)atomic_load_explicit(&slots[i].mutex, memory_order_relaxed);
+            cond = atomic_load_explicit(&slots[i].object, memory_order_relaxed);
+        }
     if (m == NULL)
         return 0;
     int n = tl_spy_waiting(cond);

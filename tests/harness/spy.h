@@ -99,9 +99,10 @@ int tl_spy_waiting(const void *cond);
  * mutex up; whoever takes that mutex next is ordered after the thread really sleeps. */
 bool tl_spy_await_waiting(const void *cond, int n, long bound_ms);
 
-/* Wakes every thread waiting on cond without changing anything else: what a spurious wake-up
- * looks like to them. It takes the mutex they passed first, so they are truly asleep when the
- * broadcast comes. Returns how many were waiting. */
+/* Wakes every thread waiting on cond (NULL: on the first condition variable anyone waits on)
+ * without changing anything else: what a spurious wake-up looks like to them. It takes the
+ * mutex they passed first, so they are truly asleep when the broadcast comes. Returns how many
+ * were waiting. */
 int tl_spy_wake_spuriously(const void *cond);
 
 /* The calling thread holds this mutex (taken through the exercise's code and not released). */
