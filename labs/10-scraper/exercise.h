@@ -8,7 +8,10 @@
  *
  * The set is a libxml2 hash table (xmlHash: xmlHashCreate, xmlHashLookup, xmlHashAddEntry,
  * xmlHashSize, xmlHashFree) guarded by a mutex. libxml2's table is not thread-safe by
- * itself, so every use of it must hold the lock. Call xmlInitParser() once before threads.
+ * itself, so every use of it holds the set's lock. {table.locked}
+ * Call xmlInitParser() once before threads.
+ *
+ * Each sentence ending in a {tag} is a promise that `make check-lab10` checks.
  */
 #ifndef LAB10_EXERCISE_H
 #define LAB10_EXERCISE_H
@@ -20,23 +23,28 @@
 
 typedef struct visited_set visited_set;
 
-/* An empty set. Never NULL (out of memory is fatal). */
+/* An empty set of its own, sharing nothing with any other set. {create.empty}
+ * Never NULL (out of memory is fatal). */
 visited_set *visited_create(void);
 
-/* Frees the set. No thread may be using it. */
+/* Frees the set: the table, the mutex, the set itself. {destroy.frees}
+ * No thread may be using it. */
 void visited_destroy(visited_set *set);
 
 /* Adds url to the set if it is not there yet.
  * Returns true if url was NOT in the set before this call (the caller now owns crawling it),
- * false if it was already there.
+ * false if it was already there. {add.new_once}
  * Atomic: when any number of threads call visited_add with the same url at the same time,
- * exactly one of them gets true, ever. Safe to call from many threads at once. */
+ * exactly one of them gets true, ever. {add.atomic}
+ * Safe to call from many threads at once. {add.threads} */
 bool visited_add(visited_set *set, const char *url);
 
-/* Whether url is in the set. Safe to call from many threads at once. */
+/* Whether url is in the set; it changes nothing. {contains.found}
+ * Safe to call from many threads at once. {contains.threads} */
 bool visited_contains(visited_set *set, const char *url);
 
-/* How many distinct URLs the set holds. Safe to call from many threads at once. */
+/* How many distinct URLs the set holds. {count.distinct}
+ * Safe to call from many threads at once. {count.threads} */
 size_t visited_count(visited_set *set);
 
 /* The time a real crawler spends between looking a URL up and adding it (logging it,

@@ -14,13 +14,13 @@
 #include <libxml/parser.h>
 
 #include "check.h"
+#include "checks.h"
 #include "cli.h"
 #include "clock.h"
 #include "crawl.h"
 #include "report.h"
 #include "server.h"
 #include "site.h"
-#include "stress.h"
 #include "summary.h"
 #include "url.h"
 
@@ -244,24 +244,6 @@ static void report_faults(const crawl_result *r, const site_shape *shape, site_s
               "the faults = %ld (expected %ld)", fine, shape->pages);
 }
 
-static void report_exercise(stress_outcome checked, const stress_report *s, int crash_signal,
-                            bool set_is_right)
-{
-    tl_step("Your exercise: the visited set's check-then-add as one atomic step");
-    if (checked == STRESS_HUNG)
-        tl_verdict(TL_TODO, "8 threads adding the same URLs did not finish within 10 s (expected well "
-                   "under a second): a lock never released? The crawls were skipped. Run `make "
-                   "check-lab10`");
-    else if (checked == STRESS_CRASHED)
-        tl_verdict(TL_TODO, "8 threads adding the same URLs crashed (signal %d; expected no crash). "
-                   "The crawls were skipped. Run `make check-lab10`", crash_signal);
-    else
-        tl_expect(set_is_right, TL_TODO, "8 threads adding the same %ld URLs: %ld answers \"new\" "
-                  "(expected %ld, one per URL)%s%s%s", s->urls, s->new_answers, s->urls,
-                  set_is_right ? "" : "; e.g. ", s->example, set_is_right ? "" : " twice: look "
-                  "and add are two steps. Run `make check-lab10`");
-}
-
 int main(int argc, char **argv)
 {
     tl_common_opts common;
@@ -299,12 +281,11 @@ int main(int argc, char **argv)
         return status;
     }
 
-    /* The student's visited set, tried first in a child process: if it hangs or crashes, the
-     * crawls (which use it) are skipped instead of hanging or crashing the lab. */
-    stress_report stress;
-    int crash_signal;
-    stress_outcome checked = visited_stress_isolated(8, 200, 10000, &stress, &crash_signal);
-    bool set_is_right = checked == STRESS_FINISHED && stress.added_twice == 0 && stress.never_new == 0;
+    /* The student's visited set is checked first, each check in a process of its own (before
+     * any thread of the lab's starts): the crawls below use it, and the lab blames it for what
+     * they get wrong only when it failed. */
+    tl_checks_outcome *exercise = tl_checks_begin(&tl_lab_checks);
+    bool set_is_right = tl_checks_passed(exercise);
 
     tl_report_init("lab10", &common);
     tl_header("web scraper: sequential vs thread pool vs event loop");
@@ -331,7 +312,7 @@ int main(int argc, char **argv)
             runs[n++] = (mode_run){.mode = m, .workers = m == CRAWL_SEQ ? 1 : w};
     progress_line progress = {.lock = PTHREAD_MUTEX_INITIALIZER};
     bool show_progress_line = isatty(STDERR_FILENO) && !tl_report_quiet();
-    if (checked != STRESS_FINISHED)
+    if (tl_checks_hung_or_crashed(exercise))
         n = 0; /* the crawls use the student's set; it cannot be trusted to return */
     for (size_t i = 0; i < n; i++)
         run_crawl(&runs[i], i == 0, start_url, server, dump, show_progress_line ? &progress : NULL);
@@ -361,7 +342,7 @@ int main(int argc, char **argv)
             results[i] = &runs[i].result;
         summary_speed(results, n);
     }
-    report_exercise(checked, &stress, crash_signal, set_is_right);
+    tl_checks_end(exercise);
     tl_lesson("a crawler mostly waits for the network: threads or an event loop overlap the "
               "waits, up to the ideal each level's size allows; and the visited set they share "
               "must check-and-add in one step, or two workers fetch the same page.");

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "harness_internal.h"
 #include "report.h"
 #include "spawn.h"
@@ -390,38 +391,79 @@ static void free_results(const tl_check_table *t, check_result *res)
 
 /* ---- the lab's step ---- */
 
-bool tl_checks_step(const tl_check_table *t)
+struct tl_checks_outcome {
+    const tl_check_table *table;
+    check_result res[MAX_CHECKS];
+    bool races_checked;
+    size_t passed; /* checks passed before the first that failed */
+    bool failed;
+};
+
+tl_checks_outcome *tl_checks_begin(const tl_check_table *t)
 {
+    tl_checks_outcome *o = tl_xcalloc(1, sizeof *o);
+    o->table = t;
+    if (t->count > MAX_CHECKS) {
+        o->failed = true;
+        return o;
+    }
+    fflush(stdout);
+    run_checks(t, o->res, NULL, NULL, false, true, true, &o->races_checked);
+    for (size_t i = 0; i < t->count && !o->failed; i++) {
+        if (o->res[i].how == TL_PASSED)
+            o->passed++;
+        else
+            o->failed = true;
+    }
+    return o;
+}
+
+bool tl_checks_passed(const tl_checks_outcome *o)
+{
+    return !o->failed;
+}
+
+bool tl_checks_hung_or_crashed(const tl_checks_outcome *o)
+{
+    for (size_t i = 0; i < o->table->count && i < MAX_CHECKS; i++)
+        if (o->res[i].how == TL_HUNG || o->res[i].how == TL_CRASHED)
+            return true;
+    return false;
+}
+
+bool tl_checks_end(tl_checks_outcome *o)
+{
+    const tl_check_table *t = o->table;
     const char *source = tl_spy_exercise_source();
     tl_step("Your exercise (%s): the %zu checks of `make check-%s`", source ? source : "exercise.c",
             t->count, t->lab);
-    if (t->count > MAX_CHECKS)
+    if (t->count > MAX_CHECKS) {
+        free(o);
         return tl_verdict(TL_FAIL, "the lab has %zu checks, more than the %d the kit can run",
                           t->count, MAX_CHECKS);
-    check_result res[MAX_CHECKS];
-    bool races_checked;
-    fflush(stdout);
-    run_checks(t, res, NULL, NULL, false, true, true, &races_checked);
-    size_t passed = 0;
-    bool failed = false;
-    for (size_t i = 0; i < t->count && !failed; i++) {
-        if (res[i].how == TL_PASSED) {
-            passed++;
-            tl_verdict(TL_OK, "%s", t->checks[i].name);
-        } else {
-            tl_verdict(TL_TODO, "%s: %s", t->checks[i].name, res[i].first);
-            failed = true;
-        }
     }
-    free_results(t, res);
-    if (!races_checked && !failed)
+    for (size_t i = 0; i <= o->passed && i < t->count; i++) {
+        if (o->res[i].how == TL_PASSED)
+            tl_verdict(TL_OK, "%s", t->checks[i].name);
+        else
+            tl_verdict(TL_TODO, "%s: %s", t->checks[i].name, o->res[i].first);
+    }
+    if (!o->races_checked && !o->failed)
         tl_say("(data races were not looked for: this build has no ThreadSanitizer twin)");
-    if (!failed)
+    if (!o->failed)
         tl_verdict(TL_OK, "your exercise passes all %zu checks (expected %zu)", t->count, t->count);
     else
         tl_verdict(TL_TODO, "your exercise passes %zu checks, then fails the one above (expected all "
-                   "%zu): `make check-%s` runs every check, with hints", passed, t->count, t->lab);
-    return !failed;
+                   "%zu): `make check-%s` runs every check, with hints", o->passed, t->count, t->lab);
+    bool ok = !o->failed;
+    free_results(t, o->res);
+    free(o);
+    return ok;
+}
+
+bool tl_checks_step(const tl_check_table *t)
+{
+    return tl_checks_end(tl_checks_begin(t));
 }
 
 /* ---- the grader ---- */
@@ -452,10 +494,10 @@ static void print_friendly(const tl_check *c, const check_result *res)
         i += 5 + len;
     }
     tl_child_records(&res->r, keep_first, &f);
-    if (res->how == TL_RACED || res->r.records.len == 0 || res->how == TL_HUNG ||
-        res->how == TL_CRASHED)
-        if (res->first[0] != '\0')
-            printf("          %s\n", res->first);
+    if (res->how == TL_RACED || f.first[0] == '\0')
+        printf("          %s\n", res->first); /* the race sentence, or what ended it */
+    else if (res->r.detail[0] != '\0')
+        printf("          %s\n", res->r.detail);
     for (char *line = blocked; *line != '\0';) {
         char *next = strchr(line, '\n');
         printf("          where it was stuck: %.*s\n", next ? (int)(next - line) : (int)strlen(line),

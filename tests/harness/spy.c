@@ -219,6 +219,18 @@ int tl_spy_locks_held(void)
     return n;
 }
 
+int tl_spy_held_mutexes(const void **out, int max)
+{
+    thread_slot *s = me();
+    int n = 0;
+    for (int i = 0; i < MAX_HELD && n < max; i++) {
+        const void *m = atomic_load_explicit(&s->held[i], memory_order_relaxed);
+        if (m != NULL)
+            out[n++] = m;
+    }
+    return n;
+}
+
 /* ---- waiting ---- */
 
 int tl_spy_waiting(const void *cond)

@@ -111,6 +111,9 @@ bool tl_spy_holds(const void *mutex);
 /* Mutexes the calling thread holds through the exercise's code. */
 int tl_spy_locks_held(void);
 
+/* The mutexes the calling thread holds (at most max of them into out); returns how many. */
+int tl_spy_held_mutexes(const void **out, int max);
+
 /* Names the calling thread in reports ("waiter 2"); the string must outlive the thread. */
 void tl_spy_name_thread(const char *name);
 

@@ -1,0 +1,61 @@
+/* Breaks {table.locked}: each call locks a mutex of its own on the stack, so no two calls ever exclude each other. */
+#include "exercise.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+
+#include <libxml/hash.h>
+
+#include "check.h"
+
+struct visited_set {
+    pthread_mutex_t lock;
+    xmlHashTablePtr urls; /* url -> the set itself (any non-NULL payload will do) */
+};
+
+visited_set *visited_create(void)
+{
+    visited_set *set = tl_xcalloc(1, sizeof *set);
+    TL_CHECK(pthread_mutex_init(&set->lock, NULL));
+    set->urls = xmlHashCreate(1024);
+    if (set->urls == NULL)
+        TL_DIE("out of memory");
+    return set;
+}
+
+void visited_destroy(visited_set *set)
+{
+    if (set == NULL)
+        return;
+    xmlHashFree(set->urls, NULL); /* the payloads are not allocations: nothing to free */
+    TL_CHECK(pthread_mutex_destroy(&set->lock));
+    free(set);
+}
+
+bool visited_contains(visited_set *set, const char *url)
+{
+    TL_CHECK(pthread_mutex_lock(&set->lock));
+    bool found = xmlHashLookup(set->urls, (const xmlChar *)url) != NULL;
+    TL_CHECK(pthread_mutex_unlock(&set->lock));
+    return found;
+}
+
+bool visited_add(visited_set *set, const char *url)
+{
+    pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER; /* "a lock for this call" */
+    (void)set->lock;
+    TL_CHECK(pthread_mutex_lock(&lock));
+    bool is_new = xmlHashLookup(set->urls, (const xmlChar *)url) == NULL;
+    if (is_new && xmlHashAddEntry(set->urls, (const xmlChar *)url, set) != 0)
+        TL_DIE("out of memory adding a URL to the visited set");
+    TL_CHECK(pthread_mutex_unlock(&lock));
+    return is_new;
+}
+
+size_t visited_count(visited_set *set)
+{
+    TL_CHECK(pthread_mutex_lock(&set->lock));
+    int n = xmlHashSize(set->urls);
+    TL_CHECK(pthread_mutex_unlock(&set->lock));
+    return n > 0 ? (size_t)n : 0;
+}
