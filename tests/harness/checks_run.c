@@ -153,7 +153,7 @@ static void describe_access(const race_access *a, char *out, size_t size)
 }
 
 /* Turns the first report of a ThreadSanitizer log into a sentence a student can act on. */
-static void race_sentence(const char *report, const char *log, char *out, size_t size)
+void tl_race_sentence(const char *report, const char *log, char *out, size_t size)
 {
     const char *warning = strstr(report, "WARNING: ThreadSanitizer: ");
     if (warning == NULL) {
@@ -237,7 +237,7 @@ static void explain_race(const tl_child_result *r, char *out, size_t size)
             }
         }
     }
-    race_sentence(report ? report : "", log, out, size);
+    tl_race_sentence(report ? report : "", log, out, size);
     free(report);
 }
 
@@ -556,7 +556,7 @@ static int print_hint(const tl_check_table *t)
         fclose(lv);
     }
     if (seen != failing)
-        level = 0;
+        level = 1; /* `make check` has shown the first rung already */
     size_t rungs = 0;
     while (rungs < 3 && c->hints[rungs] != NULL)
         rungs++;

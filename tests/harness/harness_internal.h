@@ -56,6 +56,10 @@ void tl_child_run(void (*fn)(void), double timeout_s, bool in_process, tl_child_
 void tl_child_records(const tl_child_result *r,
                       void (*each)(char kind, const char *text, size_t len, void *ctx), void *ctx);
 
+/* checks_run.c: the first report of a ThreadSanitizer log, as one sentence naming the exercise's
+ * functions, lines and source lines; `log` is where the full report is kept. */
+void tl_race_sentence(const char *report, const char *log, char *out, size_t size);
+
 /* The exit status a child uses when ThreadSanitizer found a race (TSAN_OPTIONS exitcode). */
 #define TL_EXIT_RACE 66
 /* The exit status of a child whose watchdog fired. */

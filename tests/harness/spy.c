@@ -243,18 +243,39 @@ int tl_spy_waiting(const void *cond)
     return n;
 }
 
-bool tl_spy_await_waiting(const void *cond, int n, long bound_ms)
+/* Polls until done() or bound_ms (scaled) pass. */
+static bool await(bool (*done)(const void *a, long b), const void *a, long b, long bound_ms)
 {
     struct timespec start, now;
     clock_gettime(CLOCK_MONOTONIC, &start);
     double bound_s = (double)bound_ms / 1000.0 * tl_timeout_scale();
-    while (tl_spy_waiting(cond) < n) {
+    while (!done(a, b)) {
         clock_gettime(CLOCK_MONOTONIC, &now);
         if ((double)(now.tv_sec - start.tv_sec) + (double)(now.tv_nsec - start.tv_nsec) / 1e9 > bound_s)
             return false;
         nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
     }
     return true;
+}
+
+static bool enough_waiting(const void *cond, long n)
+{
+    return tl_spy_waiting(cond) >= n;
+}
+
+bool tl_spy_await_waiting(const void *cond, int n, long bound_ms)
+{
+    return await(enough_waiting, cond, n, bound_ms);
+}
+
+static bool enough_calls(const void *call, long at_least)
+{
+    return tl_spy_count(*(const tl_spy_call *)call) >= at_least;
+}
+
+bool tl_spy_await_count(tl_spy_call call, long at_least, long bound_ms)
+{
+    return await(enough_calls, &call, at_least, bound_ms);
 }
 
 int tl_spy_wake_spuriously(const void *cond)

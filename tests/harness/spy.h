@@ -102,8 +102,12 @@ bool tl_spy_await_waiting(const void *cond, int n, long bound_ms);
 /* Wakes every thread waiting on cond (NULL: on the first condition variable anyone waits on)
  * without changing anything else: what a spurious wake-up looks like to them. It takes the
  * mutex they passed first, so they are truly asleep when the broadcast comes. Returns how many
- * were waiting. */
+ * were waiting. They may not have woken yet when it returns: to know a woken thread went back
+ * to waiting, note tl_spy_count(TL_SPY_WAIT) before and tl_spy_await_count it past that. */
 int tl_spy_wake_spuriously(const void *cond);
+
+/* Waits, at most bound_ms (scaled), until tl_spy_count(call) >= at_least. True when it is. */
+bool tl_spy_await_count(tl_spy_call call, long at_least, long bound_ms);
 
 /* The calling thread holds this mutex (taken through the exercise's code and not released). */
 bool tl_spy_holds(const void *mutex);
