@@ -2,10 +2,11 @@
  * the check-table runner (checks_run.c) alike.
  *
  * The child runs the test's body with fatal assertions caught, sends its hint and failures back
- * over a pipe, and exits 0 (passed) or 1 (failed). A watchdog thread in the child fires at the
- * deadline: it sends where the exercise's threads are blocked (spy.h) and exits with
- * TL_EXIT_HUNG, so a hang is explained, not just timed out. Should even that not happen, the
- * parent kills the child's whole process group a moment later. */
+ * over a pipe, and exits 0 (passed) or 1 (failed). A watchdog fires at the deadline: it sends
+ * where the exercise's threads are blocked (spy.h) and exits with TL_EXIT_HUNG, so a hang is
+ * explained, not just timed out. It is a timer signal, not a thread, so a check may still fork
+ * (ThreadSanitizer refuses threads in a child forked from a process with threads). Should even
+ * that not happen, the parent kills the child's whole process group a moment later. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -55,19 +57,37 @@ static void send_blocked(void)
         tl_report_record(TL_RECORD_BLOCKED, where);
 }
 
-static double watchdog_s;
-
-static void *watchdog(void *arg)
+/* The process is stuck and about to end: only the write matters. The description is built in
+ * this frame's buffers; nothing here takes a lock another thread could hold. */
+static void watchdog(int sig)
 {
-    (void)arg;
-    double until = now_s() + watchdog_s;
-    for (double left; (left = until - now_s()) > 0;) {
-        struct timespec d = {(time_t)left, (long)((left - (double)(time_t)left) * 1e9)};
-        nanosleep(&d, NULL);
+    (void)sig;
+    char rec[5 + 4096];
+    tl_spy_describe_blocked(rec + 5, sizeof rec - 5);
+    uint32_t len = (uint32_t)strlen(rec + 5);
+    if (len > 0) {
+        rec[0] = TL_RECORD_BLOCKED;
+        memcpy(rec + 1, &len, sizeof len);
+        for (size_t off = 0, n = 5 + len; off < n;) {
+            ssize_t w = write(tl_record_fd, rec + off, n - off);
+            if (w <= 0)
+                break;
+            off += (size_t)w;
+        }
     }
-    send_blocked();
     _exit(TL_EXIT_HUNG);
-    return NULL;
+}
+
+static void start_watchdog(double seconds)
+{
+    struct sigaction sa = {.sa_handler = watchdog};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGALRM, &sa, NULL);
+    struct itimerval t = {.it_value = {(time_t)seconds,
+                                       (suseconds_t)((seconds - (double)(time_t)seconds) * 1e6)}};
+    if (t.it_value.tv_sec == 0 && t.it_value.tv_usec == 0)
+        t.it_value.tv_usec = 1;
+    setitimer(ITIMER_REAL, &t, NULL);
 }
 
 /* Exits with the body's verdict; never returns. */
@@ -75,11 +95,9 @@ static _Noreturn void child_main(void (*fn)(void), double timeout_s, int fd)
 {
     setpgid(0, 0); /* so a hang can be killed together with anything it started */
     tl_record_fd = fd;
-    watchdog_s = timeout_s;
-    pthread_t dog;
-    if (pthread_create(&dog, NULL, watchdog, NULL) == 0)
-        pthread_detach(dog);
+    start_watchdog(timeout_s);
     int failed = tl_run_body(fn);
+    setitimer(ITIMER_REAL, &(struct itimerval){{0, 0}, {0, 0}}, NULL);
     if (failed)
         send_blocked();
     fflush(NULL);
