@@ -11,6 +11,7 @@
 # them (-O1 -g) and sets TL_BIN_DIR (starters), TL_SOLUTION_BIN_DIR and TL_LOG_DIR (each run's
 # output and valgrind logs).
 set -u
+export TL_RACE_CHECKS=0 # the checks' ThreadSanitizer twin cannot run under valgrind
 cd "$(dirname "$0")/.." || exit 1
 starters=${TL_BIN_DIR:-build/valgrind/bin}
 solutions=${TL_SOLUTION_BIN_DIR:-build/valgrind/solution}
