@@ -320,7 +320,7 @@ static __attribute__((unused)) bool run_race_twin(const tl_check_table *t, check
         snprintf(log, sizeof log, "%s-races.log", twin);
     remove(log);
     snprintf(options, sizeof options, "halt_on_error=1:exitcode=%d:log_path=%s.raw:"
-             "report_signal_unsafe=0:second_deadlock_stack=1", TL_EXIT_RACE, log);
+             "report_signal_unsafe=0:second_deadlock_stack=1:atexit_sleep_ms=0", TL_EXIT_RACE, log);
     setenv("TSAN_OPTIONS", options, 1);
     setenv("TL_RACE_LOG", log, 1);
     const char *scale = getenv("TL_TIMEOUT_SCALE");
@@ -454,8 +454,9 @@ bool tl_checks_end(tl_checks_outcome *o)
     if (!o->failed)
         tl_verdict(TL_OK, "your exercise passes all %zu checks (expected %zu)", t->count, t->count);
     else
-        tl_verdict(TL_TODO, "your exercise passes %zu checks, then fails the one above (expected all "
-                   "%zu): `make check-%s` runs every check, with hints", o->passed, t->count, t->lab);
+        tl_verdict(TL_TODO, "your exercise passes %zu check%s, then fails the one above (expected "
+                   "all %zu): `make check-%s` runs every check, with hints", o->passed,
+                   o->passed == 1 ? "" : "s", t->count, t->lab);
     bool ok = !o->failed;
     free_results(t, o->res);
     free(o);
