@@ -24,22 +24,34 @@ typedef struct {
 } account;
 
 /* Pre: a is not initialised. Post: a has this id and balance, and a free lock "account <id>".
- * (account.c; given, not part of the exercise.) */
+ * (account.c; given, not part of the exercise, so no check tests it.) */
 void account_init(account *a, int id, long balance);
 
-/* Pre: no thread holds or waits for a's lock. Post: the lock's resources are released. */
+/* Pre: no thread holds or waits for a's lock. Post: the lock's resources are released.
+ * (account.c; given, not part of the exercise.) */
 void account_destroy(account *a);
 
-/* Moves `amount` from `from` to `to` (from->balance -= amount; to->balance += amount) while
- * holding both accounts' locks. Balances may go negative: this bank lends freely.
+/* Moves `amount` from `from` to `to`: from->balance -= amount and to->balance += amount, once
+ * each, and returns 0; balances may go negative (this bank lends freely) {transfer.moves}.
  * Pre: both accounts are initialised; the caller holds no account lock; amount >= 0.
- * Returns 0: the money moved, and both locks are free again.
- *         EDEADLK: a lock call returned EDEADLK (this thread was the victim of a deadlock).
- *                  Nothing moved, and the call released every lock it had taken (it backed
- *                  off, so the other threads of the cycle can go on). With a global lock order
- *                  this never happens.
- * from == to is allowed: nothing changes and it returns 0. (Taking the same lock twice would
- * be a deadlock with yourself.) */
+ *
+ * It holds BOTH accounts' locks from before it reads either balance until after it has written
+ * both: no other thread that takes the two locks ever sees the money gone from one account and
+ * not yet in the other, and no update made meanwhile under a lock is overwritten
+ * {transfer.holds_both}. It takes the lock of the account with the LOWER id first, whichever way
+ * the money goes, and holds it while it takes the other (the global lock order; ids, not
+ * addresses or balances) {transfer.order}. When it returns 0, both locks are free again
+ * {transfer.unlocks}. So any number of transfers, between any accounts in any directions, run
+ * at the same time without a deadlock: none of them returns EDEADLK, and every balance ends
+ * exactly as the transfers add up {transfer.no_deadlock}.
+ *
+ * Returns EDEADLK when one of its lock calls returned EDEADLK (this thread was the victim of a
+ * deadlock, which with the global order only happens when another thread broke it): then
+ * nothing moved, and it released every lock it had taken before returning (it backed off, so
+ * the other threads of the cycle can go on) {transfer.backs_off}.
+ *
+ * from == to is allowed: nothing changes, no lock stays held, and it returns 0 (taking the same
+ * lock twice would be a deadlock with yourself) {transfer.same_account}. */
 int transfer(account *from, account *to, long amount);
 
 #endif

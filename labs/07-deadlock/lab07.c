@@ -1,22 +1,22 @@
 /* lab07 — deadlock: two threads take two locks in opposite orders. Step 1 shows the hang (with
  * plain mutexes, cut short by a time limit), step 2 has traced locks detect the cycle and make one
  * thread back off, step 3 takes the locks in one order, step 4 has the lock-order checker flag
- * the inversion on a run where nothing deadlocked, step 5 checks your transfer (exercise.c). */
+ * the inversion on a run where nothing deadlocked, step 5 runs the checks of your transfer
+ * (exercise.c; the table is checks.c). */
 #include <errno.h>
 #include <stdio.h>
 
 #include "check.h"
+#include "checks.h"
 #include "cli.h"
 #include "clock.h"
 #include "locktrace.h"
 #include "pair_run.h"
 #include "report.h"
-#include "transfer_check.h"
 
-#define EXERCISE_BOUND_MS 10000L /* your transfers might deadlock or hang: then it is reported */
 #define MAX_ATTEMPTS 100         /* a victim retries at most this often */
 
-static long hang_ms = 1000, backoff_ms = 50, rounds = 1000000, threads = 4, transfers = 20000;
+static long hang_ms = 1000, backoff_ms = 50, rounds = 1000000;
 
 static const tl_option options[] = {
     {"hang-ms", TL_OPT_LONG, &hang_ms, 1, 10000, "MS",
@@ -24,8 +24,6 @@ static const tl_option options[] = {
     {"backoff-ms", TL_OPT_LONG, &backoff_ms, 1, 1000, "MS", "step 2: how long the victim backs off", "10", NULL},
     {"rounds", TL_OPT_LONG, &rounds, 1, 10000000, "N", "step 3: rounds each thread takes both locks in order",
      "10000", NULL},
-    {"threads", TL_OPT_LONG, &threads, 2, 16, "N", "step 5: threads running your transfer", "2", NULL},
-    {"transfers", TL_OPT_LONG, &transfers, 1, 1000000, "N", "step 5: transfers per thread", "2000", NULL},
     {0},
 };
 
@@ -37,7 +35,8 @@ static const char about[] =
     "printed in words, and that thread (the victim) backs off and retries. Step 3 takes the locks\n"
     "in one global order: no deadlock is possible, none is detected, and it is timed. Step 4 runs\n"
     "the two orders one after the other: nothing hangs, yet the lock-order checker flags the\n"
-    "inversion. Step 5 checks your transfer between accounts (labs/07-deadlock/exercise.c).\n"
+    "inversion. Step 5 runs the checks of your transfer between accounts\n"
+    "(labs/07-deadlock/exercise.c), as `make check-lab07` does.\n"
     "--csv prints order,locks,threads,rounds,deadlocks,seconds.";
 
 static const tl_cli cli = {"lab07", "[options]", about, options, false, 0};
@@ -278,28 +277,6 @@ static void show_lock_order_checker(void)
               (p1.rc == 0) + (p2.rc == 0));
 }
 
-/* ---- Step 5: the exercise ---- */
-
-static void check_exercise(void)
-{
-    tl_step("Your transfer (exercise.c): %ld threads move money both ways between two accounts", threads);
-    transfer_check checks[] = {
-        transfer_check_moves_money(),
-        transfer_check_lock_order(),
-        transfer_check_stress(2, (int)threads, transfers, EXERCISE_BOUND_MS),
-        transfer_check_same_account(),
-    };
-    for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
-        if (checks[i].passed) {
-            tl_verdict(TL_OK, "%s", checks[i].summary);
-        } else {
-            tl_verdict(TL_TODO, "%s — run `make check-lab07`", checks[i].summary);
-            tl_say("  %s", checks[i].advice);
-        }
-    }
-    tl_csv_row("exercise,traced,%ld,%ld,%ld,%.6f", threads, transfers, checks[2].deadlocks, checks[2].seconds);
-}
-
 int main(int argc, char **argv)
 {
     tl_common_opts common;
@@ -314,7 +291,7 @@ int main(int argc, char **argv)
     show_detected_deadlock();
     show_ordered();
     show_lock_order_checker();
-    check_exercise();
+    tl_checks_step(&tl_lab_checks);
 
     TL_CHECK(tl_tlock_destroy(&lock_a));
     TL_CHECK(tl_tlock_destroy(&lock_b));

@@ -1,5 +1,6 @@
 /* Lab runs for lab07 (deadlock): the starter and solution builds with --fast,
- * --csv, --quiet, --help. Usage errors: tests/labs/bad_input_matrix.c. */
+ * --csv, --quiet, --help. Usage errors: tests/labs/bad_input_matrix.c. The exercise step is the
+ * check table (labs/07-deadlock/checks.c); its verdicts are matched by the checks' names. */
 #include <stdio.h>
 #include <string.h>
 
@@ -25,17 +26,19 @@ static const char *const fast[] = {"--fast", NULL};
         "[race] lock-order inversions reported = 1 (expected 1: T1 took lock_b while holding lock_a, T2 the " \
         "reverse)",                                                                                \
         "[ok]   plain mutexes, the same two orders: threads that finished = 2 (expected 2, and no report", \
-        "[ok]   transfer(a, b, 30), transfer(b, a, 80): balances 70/80 then 150/0", "Lesson: "
+        "Step 5. Your exercise (", "): the 6 checks of `make check-lab07`",                          \
+        "[ok]   transfer moves the amount, once, from `from` to `to`, and releases both locks", "Lesson: "
 
 static void starter_run_shows_demo_and_todo(void)
 {
     tl_hint("./lab07 --fast with the starter exercise must exit 0, show every demo verdict, and report "
-            "the transfer in argument order as [todo] (not as a failure).");
+            "its first failing check (a transfer to the same account) as [todo], not as a failure.");
     static const char *const must[] = {
         DEMO_VERDICTS,
-        "[todo] transfer(account 2 -> account 1) took account 1 while holding account 2 (expected account 1 "
-        "first",
-        "[todo] transfer(a, a, 10) returned ", "run `make check-lab07`", NULL};
+        "[todo] a transfer to the same account changes nothing and returns 0: transfer(a, a, 10) with a = 100: "
+        "returned 35 (EDEADLK",
+        "[todo] your exercise passes 1 checks, then fails the one above (expected all 6)", "`make check-lab07`",
+        NULL};
     tl_run_result r = tl_check_lab_run(LAB, false, fast, 0, must, RUN_MS);
     TL_ASSERT(strstr(r.out, "[FAIL]") == NULL, "the starter run printed a [FAIL]:\n%s", r.out);
     tl_run_result_free(&r);
@@ -47,9 +50,11 @@ static void solution_run_shows_demo_and_ok(void)
             "[ok].");
     static const char *const must[] = {
         DEMO_VERDICTS,
-        "[ok]   transfer(2 -> 1) and transfer(1 -> 2) both took account 1 first: no lock-order inversion",
-        "[ok]   2 threads x 2000 transfers around 2 accounts: 0 deadlocks, total 2000 (expected 0 and 2000)",
-        "[ok]   transfer(a, a, 10) returned 0, balance 100", NULL};
+        "[ok]   a transfer to the same account changes nothing and returns 0",
+        "[ok]   both directions take the lower id's lock first",
+        "[ok]   the money moves while both locks are held: nothing in flight, nothing overwritten",
+        "[ok]   a transfer that gets EDEADLK releases what it holds, moves nothing, returns EDEADLK",
+        "[ok]   6 threads moving money both ways around 3 accounts never deadlock, balances exact", NULL};
     tl_run_result r = tl_check_lab_run(LAB, true, fast, 0, must, RUN_MS);
     tl_assert_no_todo_or_fail(r.out);
     tl_run_result_free(&r);
@@ -57,17 +62,16 @@ static void solution_run_shows_demo_and_ok(void)
 
 static void solution_csv_is_only_csv(void)
 {
-    tl_hint("--csv must print the header row, then one row for the detected deadlock, two for the "
-            "ordered rounds and one for the exercise, 6 fields each, and nothing else on stdout.");
-    static const char *const args[] = {"--fast", "--csv", "--rounds", "500", "--transfers", "100", NULL};
+    tl_hint("--csv must print the header row, then one row for the detected deadlock and two for the "
+            "ordered rounds, 6 fields each, and nothing else on stdout.");
+    static const char *const args[] = {"--fast", "--csv", "--rounds", "500", NULL};
     static const char *const must[] = {"order,locks,threads,rounds,deadlocks,seconds\n", NULL};
     tl_run_result r = tl_check_lab_run(LAB, true, args, 0, must, RUN_MS);
     TL_ASSERT(strncmp(r.out, must[0], strlen(must[0])) == 0, "the header is not the first line:\n%s", r.out);
-    TL_ASSERT_EQ_LONG(tl_count_lines(r.out), 5, "lines of CSV (header + 4 rows)");
-    static const char *const rows[] = {"opposite,traced,2,1,", "ordered,traced,2,500,0,", "ordered,plain,2,500,0,",
-                                       "exercise,traced,2,100,0,"};
+    TL_ASSERT_EQ_LONG(tl_count_lines(r.out), 4, "lines of CSV (header + 3 rows)");
+    static const char *const rows[] = {"opposite,traced,2,1,", "ordered,traced,2,500,0,", "ordered,plain,2,500,0,"};
     const char *line = strchr(r.out, '\n');
-    for (int i = 0; i < 4 && line != NULL; i++, line = strchr(line + 1, '\n')) {
+    for (int i = 0; i < 3 && line != NULL; i++, line = strchr(line + 1, '\n')) {
         TL_ASSERT(strncmp(line + 1, rows[i], strlen(rows[i])) == 0, "row %d should start with %s:\n%s", i + 1,
                   rows[i], r.out);
         int commas = 0;
@@ -94,7 +98,7 @@ static void help_describes_the_lab(void)
     tl_hint("--help must exit 0 and describe what the lab teaches and every option.");
     static const char *const args[] = {"--help", NULL};
     static const char *const must[] = {"usage: lab07", "EDEADLK", "lock-order checker", "--hang-ms MS",
-                                       "--backoff-ms MS", "--rounds N", "--threads N", "--transfers N", "--csv",
+                                       "--backoff-ms MS", "--rounds N", "make check-lab07", "--csv",
                                        NULL};
     tl_run_result r = tl_check_lab_run(LAB, false, args, 0, must, RUN_MS);
     tl_run_result_free(&r);
