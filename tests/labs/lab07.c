@@ -37,7 +37,7 @@ static void starter_run_shows_demo_and_todo(void)
         DEMO_VERDICTS,
         "[todo] a transfer to the same account changes nothing and returns 0: transfer(a, a, 10) with a = 100: "
         "returned 35 (EDEADLK",
-        "[todo] your exercise passes 1 checks, then fails the one above (expected all 6)", "`make check-lab07`",
+        "[todo] your exercise passes 1 check, then fails the one above (expected all 6)", "`make check-lab07`",
         NULL};
     tl_run_result r = tl_check_lab_run(LAB, false, fast, 0, must, RUN_MS);
     TL_ASSERT(strstr(r.out, "[FAIL]") == NULL, "the starter run printed a [FAIL]:\n%s", r.out);
