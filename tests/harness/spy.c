@@ -556,6 +556,12 @@ static void *allocated(void *p)
     return p;
 }
 
+void *tl_spy_allocated(void *p, const char *file, int line)
+{
+    note(TL_SPY_ALLOC, NULL, NULL, file, line, "");
+    return allocated(p);
+}
+
 void *tl_spy_malloc(size_t n, TL_SPY_AT)
 {
     note(TL_SPY_ALLOC, NULL, NULL, file, line, func);

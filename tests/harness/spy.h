@@ -33,6 +33,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "check.h"
+
 typedef enum {
     TL_SPY_CREATE,
     TL_SPY_JOIN,
@@ -158,36 +160,43 @@ void *tl_spy_calloc(size_t n, size_t size, TL_SPY_AT);
 void *tl_spy_realloc(void *p, size_t n, TL_SPY_AT);
 char *tl_spy_strdup(const char *s, TL_SPY_AT);
 void tl_spy_free(void *p, TL_SPY_AT);
+void *tl_spy_allocated(void *p, const char *file, int line);
 
 #ifdef TL_EXERCISE_SOURCE
 /* The exercise names itself, so a lab or grader can say which one it runs. */
 const char tl_spy_exercise_source_[] = TL_EXERCISE_SOURCE;
 
+/* Variadic, so an argument with a comma of its own (a compound literal) passes through whole. */
 #define TL_SPY_HERE __FILE__, __LINE__, __func__
-#define pthread_create(t, a, fn, arg) tl_spy_pthread_create(t, a, fn, arg, TL_SPY_HERE)
-#define pthread_join(t, ret) tl_spy_pthread_join(t, ret, TL_SPY_HERE)
-#define pthread_detach(t) tl_spy_pthread_detach(t, TL_SPY_HERE)
-#define pthread_mutex_lock(m) tl_spy_mutex_lock(m, TL_SPY_HERE)
-#define pthread_mutex_trylock(m) tl_spy_mutex_trylock(m, TL_SPY_HERE)
-#define pthread_mutex_timedlock(m, at) tl_spy_mutex_timedlock(m, at, TL_SPY_HERE)
-#define pthread_mutex_unlock(m) tl_spy_mutex_unlock(m, TL_SPY_HERE)
-#define pthread_mutex_init(m, a) tl_spy_mutex_init(m, a, TL_SPY_HERE)
-#define pthread_mutex_destroy(m) tl_spy_mutex_destroy(m, TL_SPY_HERE)
-#define pthread_cond_init(c, a) tl_spy_cond_init(c, a, TL_SPY_HERE)
-#define pthread_cond_destroy(c) tl_spy_cond_destroy(c, TL_SPY_HERE)
-#define pthread_cond_wait(c, m) tl_spy_cond_wait(c, m, TL_SPY_HERE)
-#define pthread_cond_timedwait(c, m, at) tl_spy_cond_timedwait(c, m, at, TL_SPY_HERE)
-#define pthread_cond_signal(c) tl_spy_cond_signal(c, TL_SPY_HERE)
-#define pthread_cond_broadcast(c) tl_spy_cond_broadcast(c, TL_SPY_HERE)
-#define pthread_rwlock_rdlock(l) tl_spy_rwlock_rdlock(l, TL_SPY_HERE)
-#define pthread_rwlock_wrlock(l) tl_spy_rwlock_wrlock(l, TL_SPY_HERE)
-#define pthread_rwlock_unlock(l) tl_spy_rwlock_unlock(l, TL_SPY_HERE)
-#define nanosleep(d, rem) tl_spy_nanosleep(d, rem, TL_SPY_HERE)
-#define malloc(n) tl_spy_malloc(n, TL_SPY_HERE)
-#define calloc(n, size) tl_spy_calloc(n, size, TL_SPY_HERE)
-#define realloc(p, n) tl_spy_realloc(p, n, TL_SPY_HERE)
-#define strdup(s) tl_spy_strdup(s, TL_SPY_HERE)
-#define free(p) tl_spy_free(p, TL_SPY_HERE)
+#define pthread_create(...) tl_spy_pthread_create(__VA_ARGS__, TL_SPY_HERE)
+#define pthread_join(...) tl_spy_pthread_join(__VA_ARGS__, TL_SPY_HERE)
+#define pthread_detach(...) tl_spy_pthread_detach(__VA_ARGS__, TL_SPY_HERE)
+#define pthread_mutex_lock(...) tl_spy_mutex_lock(__VA_ARGS__, TL_SPY_HERE)
+#define pthread_mutex_trylock(...) tl_spy_mutex_trylock(__VA_ARGS__, TL_SPY_HERE)
+#define pthread_mutex_timedlock(...) tl_spy_mutex_timedlock(__VA_ARGS__, TL_SPY_HERE)
+#define pthread_mutex_unlock(...) tl_spy_mutex_unlock(__VA_ARGS__, TL_SPY_HERE)
+#define pthread_mutex_init(...) tl_spy_mutex_init(__VA_ARGS__, TL_SPY_HERE)
+#define pthread_mutex_destroy(...) tl_spy_mutex_destroy(__VA_ARGS__, TL_SPY_HERE)
+#define pthread_cond_init(...) tl_spy_cond_init(__VA_ARGS__, TL_SPY_HERE)
+#define pthread_cond_destroy(...) tl_spy_cond_destroy(__VA_ARGS__, TL_SPY_HERE)
+#define pthread_cond_wait(...) tl_spy_cond_wait(__VA_ARGS__, TL_SPY_HERE)
+#define pthread_cond_timedwait(...) tl_spy_cond_timedwait(__VA_ARGS__, TL_SPY_HERE)
+#define pthread_cond_signal(...) tl_spy_cond_signal(__VA_ARGS__, TL_SPY_HERE)
+#define pthread_cond_broadcast(...) tl_spy_cond_broadcast(__VA_ARGS__, TL_SPY_HERE)
+#define pthread_rwlock_rdlock(...) tl_spy_rwlock_rdlock(__VA_ARGS__, TL_SPY_HERE)
+#define pthread_rwlock_wrlock(...) tl_spy_rwlock_wrlock(__VA_ARGS__, TL_SPY_HERE)
+#define pthread_rwlock_unlock(...) tl_spy_rwlock_unlock(__VA_ARGS__, TL_SPY_HERE)
+#define nanosleep(...) tl_spy_nanosleep(__VA_ARGS__, TL_SPY_HERE)
+#define malloc(...) tl_spy_malloc(__VA_ARGS__, TL_SPY_HERE)
+#define calloc(...) tl_spy_calloc(__VA_ARGS__, TL_SPY_HERE)
+#define realloc(...) tl_spy_realloc(__VA_ARGS__, TL_SPY_HERE)
+#define strdup(...) tl_spy_strdup(__VA_ARGS__, TL_SPY_HERE)
+#define free(...) tl_spy_free(__VA_ARGS__, TL_SPY_HERE)
+/* common/check.h's allocators too: the exercise's tl_xmalloc and tl_xcalloc are counted like
+ * malloc, so freeing what they returned balances. */
+#define tl_xmalloc_at(size, file, line) tl_spy_allocated(tl_xmalloc_at(size, file, line), file, line)
+#define tl_xcalloc_at(count, size, file, line)                                                     \
+    tl_spy_allocated(tl_xcalloc_at(count, size, file, line), file, line)
 #endif
 
 #endif
