@@ -4,9 +4,8 @@
  *   Step 3  a detached ("daemon") heartbeat: what ending main does to it; pthread_exit instead.
  *   Step 4  I/O-bound work speeds up about T times, CPU-bound about min(T, cores): no GIL in C.
  *   Step 5  your run_all_threaded() (exercise.c), run by the checks of `make check-lab00` (checks.c).
- * `./lab00 --help`; the lesson is in labs/00-threads/README.md. The machinery that is not the
- * lesson lives beside this file: child.c (Step 3's child process), python_compare.c
- * (--compare-python), workload.c (Step 4's work), run_captured.c. */
+ * `./lab00 --help`; the lesson is in README.md. Beside this file, what is not the lesson: child.c
+ * (Step 3's child), python_compare.c (--compare-python), workload.c (Step 4), run_captured.c. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
