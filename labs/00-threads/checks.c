@@ -116,9 +116,8 @@ static bool each_once(int n)
                              "read an index or pointer after the loop had moved it on", p.when, id, n), false;
         for (int j = 0; j < k && (p.mode & GATE); j++) /* GATE: all the calls overlap in time */
             if (p.rec[j].ptr == p.rec[k].ptr)
-                return TL_ASSERT(false, "%stwo threads were handed the same pointer, %p: one variable "
-                                 "(&i, or one struct the loop refills) shared by them all", p.when,
-                                 (void *)p.rec[k].ptr), false;
+                return TL_ASSERT(false, "%stwo threads were handed the same pointer: one variable (&i, or "
+                                 "one struct the loop refills) shared by them all", p.when), false;
         count[id]++;
     }
     for (int id = n - 1; id >= 0; id--)
