@@ -1,10 +1,11 @@
 /* exercise.c — YOUR part of lab00: run_all_threaded() (the contract is in exercise.h).
  *
  * As shipped it compiles, runs, and is wrong in the two ways the lab is about. Each place to
- * change is marked TODO(exercise). Check your work with `make check-lab00`; hints are in
- * README.md. */
+ * change is marked TODO(exercise). Check your work with `make check-lab00`; `make hint-lab00`
+ * gives one more hint each time you run it. */
 #include "exercise.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 
@@ -27,13 +28,14 @@ static void *worker_main(void *arg)
 
 int run_all_threaded(const task *tasks, task_result *results, size_t n, task_fn fn)
 {
-    pthread_t *threads = tl_xcalloc(n, sizeof *threads);
+    pthread_t *threads = calloc(n, sizeof *threads);
+    if (threads == NULL && n > 0)
+        return ENOMEM;
 
-    /* TODO(exercise): this is ONE struct worker for all n threads. Every thread gets its
-     * address, and the loop below overwrites it for the next task while the threads already
-     * started have not looked yet (the `&i` bug): they all end up doing the last task.
-     * Give each thread its own struct worker (an array of n of them) that nobody else
-     * writes while the thread is running. */
+    /* TODO(exercise): every thread is handed the address of this one struct, and the loop
+     * rewrites it for the next task while the threads already started may not have looked
+     * at it yet (the `&i` bug). What does each thread need instead, and until when must
+     * nobody else write it? */
     struct worker shared_worker = {0};
 
     size_t started = 0;
@@ -47,8 +49,9 @@ int run_all_threaded(const task *tasks, task_result *results, size_t n, task_fn 
         started++;
     }
 
-    /* TODO(exercise): the results are read here, while the threads may still be running and
-     * have not written them yet. Join every thread first; only then read its result. */
+    /* TODO(exercise): the results are copied here while the threads may still be running:
+     * nothing says a thread has written its result yet. Which call does, and so must come
+     * first? */
     for (size_t i = 0; i < started; i++)
         results[i] = shared_worker.result;
 

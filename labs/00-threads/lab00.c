@@ -3,10 +3,9 @@
  *   Step 2  create and join; each thread hands back its result AND its error in its own struct.
  *   Step 3  a detached ("daemon") heartbeat: what ending main does to it; pthread_exit instead.
  *   Step 4  I/O-bound work speeds up about T times, CPU-bound about min(T, cores): no GIL in C.
- *   Step 5  your run_all_threaded() (exercise.c), checked by counting and unable to hang the lab.
- * `./lab00 --help`; the lesson is in labs/00-threads/README.md. The machinery that is not the
- * lesson lives beside this file: child.c (Step 3's child process), python_compare.c
- * (--compare-python), workload.c (Step 4's work), exercise_check.c (Step 5), run_captured.c. */
+ *   Step 5  your run_all_threaded() (exercise.c), run by the checks of `make check-lab00` (checks.c).
+ * `./lab00 --help`; the lesson is in README.md. Beside this file, what is not the lesson: child.c
+ * (Step 3's child), python_compare.c (--compare-python), workload.c (Step 4), run_captured.c. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -15,11 +14,11 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "checks.h"
 #include "child.h"
 #include "cli.h"
 #include "clock.h"
 #include "exercise.h"
-#include "exercise_check.h"
 #include "python_compare.h"
 #include "report.h"
 #include "workload.h"
@@ -30,9 +29,9 @@ static bool compare_python;
 static const char *end_main = "no";
 
 static const tl_option options[] = {
-    {"tasks", TL_OPT_LONG, &n_tasks, 1, 64, "N", "fake downloads in Steps 1, 2 and 5", "3", NULL},
+    {"tasks", TL_OPT_LONG, &n_tasks, 1, 64, "N", "fake downloads in Steps 1 and 2", "3", NULL},
     {"delay-ms", TL_OPT_LONG, &delay_ms, 1, 10000, "MS",
-     "how long one download takes (Steps 2 and 5 use at most 100)", "200", NULL},
+     "how long one download takes (Step 2 uses at most 100)", "200", NULL},
     {"threads", TL_OPT_LONG, &n_threads, 1, 64, "T", "threads (and tasks) in Step 4", NULL, NULL},
     {"io-ms", TL_OPT_LONG, &io_ms, 1, 1000, "MS", "how long one I/O-bound (sleeping) task takes in Step 4",
      "20", NULL},
@@ -220,16 +219,6 @@ static void step_io_vs_cpu(long cores)
         python_compare(io_ms, t, primes_below, cores, io_speedup, cpu_speedup);
 }
 
-/* ---- Step 5: your exercise (exercise_check.c runs it under a bound and says what is wrong) ---- */
-
-static void step_exercise(long ms, long cores)
-{
-    tl_step("Exercise: your run_all_threaded() in labs/00-threads/exercise.c");
-    double seconds = check_run_all_threaded(n_tasks, ms, fake_download);
-    if (seconds >= 0)
-        tl_csv_row("5,exercise,%ld,%ld,%ld,%.4f,%ld", n_tasks, n_tasks, ms, seconds, cores);
-}
-
 int main(int argc, char **argv)
 {
     tl_common_opts common;
@@ -256,7 +245,7 @@ int main(int argc, char **argv)
     if (only_step == 0 || only_step == 4)
         step_io_vs_cpu(cores);
     if (only_step == 0 || only_step == 5)
-        step_exercise(short_ms, cores);
+        tl_checks_step(&tl_lab_checks);
     tl_lesson("threads let waits overlap. Give each thread its own argument and result, join it "
               "before you read what it wrote, and expect CPU-bound work to scale only up to the "
               "number of cores.");

@@ -1,6 +1,7 @@
 /* Reference answer for lab00's exercise: run_all_threaded() (contract in exercise.h). */
 #include "exercise.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 
@@ -28,7 +29,9 @@ int run_all_threaded(const task *tasks, task_result *results, size_t n, task_fn 
      * loop again: a thread may first look at its argument long after pthread_create has
      * returned, so what it points to must stay put until the thread is joined. (Passing &i,
      * or one struct reused for every thread, hands them all a moving target.) */
-    struct worker *workers = tl_xcalloc(n, sizeof *workers);
+    struct worker *workers = calloc(n, sizeof *workers);
+    if (workers == NULL && n > 0)
+        return ENOMEM;
 
     /* Start them all first, then join: a join inside this loop would wait for each task
      * before starting the next, and the threads would run one after another. */
@@ -40,12 +43,13 @@ int run_all_threaded(const task *tasks, task_result *results, size_t n, task_fn 
         w->fn = fn;
         rc = pthread_create(&w->thread, NULL, worker_main, w);
         if (rc != 0)
-            break; /* the contract: join those already started, then report the error */
+            break; /* the contract: start no more, join those already started, report the error */
         started++;
     }
 
     /* pthread_join is what makes a thread's writes visible here: only after it returns is
-     * workers[i].result complete (and no longer being written). */
+     * workers[i].result complete (and no longer being written). Join exactly the threads that
+     * were started: a pthread_t that pthread_create failed to fill in names no thread. */
     for (size_t i = 0; i < started; i++)
         TL_CHECK(pthread_join(workers[i].thread, NULL));
     for (size_t i = 0; i < started; i++)
