@@ -143,6 +143,21 @@ static bool exercise_frame(const char *from, const char *stop, race_access *a)
     return false;
 }
 
+/* Whether the access section starting at p (its first line) is a write. */
+static bool section_writes(const char *p)
+{
+    while (*p == '\n')
+        p++;
+    const char *eol = strchr(p, '\n'), *size = strstr(p, " of size");
+    if (size != NULL && (eol == NULL || size < eol))
+        eol = size; /* "Previous read of size 1 ... (mutexes: write M1)": the words before it */
+    size_t n = eol ? (size_t)(eol - p) : strlen(p);
+    for (size_t i = 0; i + 5 <= n; i++)
+        if (strncmp(p + i, "Write", 5) == 0 || strncmp(p + i, "write", 5) == 0)
+            return true;
+    return false;
+}
+
 static void describe_access(const race_access *a, char *out, size_t size)
 {
     char src[256];
@@ -173,12 +188,13 @@ void tl_race_sentence(const char *report, const char *log, char *out, size_t siz
         const char *second = first ? strstr(first + 1, "\n  Previous ") : NULL;
         if (first == NULL)
             first = warning;
-        bool fa = exercise_frame(first, second, &a), fb = second && exercise_frame(second, NULL, &b);
-        snprintf(a.access, sizeof a.access, "%s", strstr(first, "Write") && (!second ||
-                 strstr(first, "Write") < second) ? "writes" : "reads");
+        /* Each access is a section: its first line says read or write (maybe "Atomic write"),
+         * its stack follows up to a blank line; "[failed to restore the stack]" has none. */
+        const char *end_second = second ? strstr(second + 1, "\n\n") : NULL;
+        bool fa = exercise_frame(first, second, &a), fb = second && exercise_frame(second, end_second, &b);
+        snprintf(a.access, sizeof a.access, "%s", section_writes(first) ? "writes" : "reads");
         if (second != NULL)
-            snprintf(b.access, sizeof b.access, "%s",
-                     strncmp(second, "\n  Previous write", 17) == 0 ? "writes" : "reads");
+            snprintf(b.access, sizeof b.access, "%s", section_writes(second) ? "writes" : "reads");
         char da[800] = "", db[800] = "";
         if (fa)
             describe_access(&a, da, sizeof da);
@@ -187,10 +203,11 @@ void tl_race_sentence(const char *report, const char *log, char *out, size_t siz
         if (fa && fb)
             snprintf(out, size, "data race: %s while another thread's %s, and no mutex is held by "
                      "both: every access to shared state, reads too, must hold the mutex that "
-                     "guards it (full report: %s)", da, db, tail);
+                     "guards it, or both be atomic (full report: %s)", da, db, tail);
         else if (fa || fb)
-            snprintf(out, size, "data race: %s while another thread touches the same memory with no "
-                     "mutex in common (full report: %s)", fa ? da : db, tail);
+            snprintf(out, size, "data race: %s while another thread touches the same memory (its "
+                     "stack was not recorded) with no mutex in common (full report: %s)",
+                     fa ? da : db, tail);
         else
             snprintf(out, size, "data race on memory the exercise shares between threads, with no "
                      "mutex in common (full report: %s)", tail);
@@ -320,7 +337,8 @@ static __attribute__((unused)) bool run_race_twin(const tl_check_table *t, check
         snprintf(log, sizeof log, "%s-races.log", twin);
     remove(log);
     snprintf(options, sizeof options, "halt_on_error=1:exitcode=%d:log_path=%s.raw:"
-             "report_signal_unsafe=0:second_deadlock_stack=1:atexit_sleep_ms=0", TL_EXIT_RACE, log);
+             "report_signal_unsafe=0:second_deadlock_stack=1:atexit_sleep_ms=0:history_size=7",
+             TL_EXIT_RACE, log);
     setenv("TSAN_OPTIONS", options, 1);
     setenv("TL_RACE_LOG", log, 1);
     const char *scale = getenv("TL_TIMEOUT_SCALE");

@@ -268,6 +268,26 @@ bool tl_spy_await_waiting(const void *cond, int n, long bound_ms)
     return await(enough_waiting, cond, n, bound_ms);
 }
 
+int tl_spy_locking(const void *mutex)
+{
+    int n = 0, count = atomic_load_explicit(&slot_count, memory_order_relaxed);
+    for (int i = 0; i < count && i < MAX_THREADS; i++)
+        if (atomic_load_explicit(&slots[i].state, memory_order_relaxed) == IN_LOCK &&
+            (mutex == NULL || atomic_load_explicit(&slots[i].object, memory_order_relaxed) == mutex))
+            n++;
+    return n;
+}
+
+static bool enough_locking(const void *mutex, long n)
+{
+    return tl_spy_locking(mutex) >= n;
+}
+
+bool tl_spy_await_locking(const void *mutex, int n, long bound_ms)
+{
+    return await(enough_locking, mutex, n, bound_ms);
+}
+
 static bool enough_calls(const void *call, long at_least)
 {
     return tl_spy_count(*(const tl_spy_call *)call) >= at_least;
@@ -586,6 +606,21 @@ char *tl_spy_strdup(const char *s, TL_SPY_AT)
 {
     note(TL_SPY_ALLOC, NULL, NULL, file, line, func);
     return allocated(strdup(s));
+}
+
+void *tl_spy_aligned_alloc(size_t alignment, size_t size, TL_SPY_AT)
+{
+    note(TL_SPY_ALLOC, NULL, NULL, file, line, func);
+    return allocated(aligned_alloc(alignment, size));
+}
+
+int tl_spy_posix_memalign(void **p, size_t alignment, size_t size, TL_SPY_AT)
+{
+    note(TL_SPY_ALLOC, NULL, NULL, file, line, func);
+    int rc = posix_memalign(p, alignment, size);
+    if (rc == 0)
+        allocated(*p);
+    return rc;
 }
 
 void tl_spy_free(void *p, TL_SPY_AT)

@@ -49,7 +49,7 @@ typedef enum {
     TL_SPY_COND_INIT,
     TL_SPY_COND_DESTROY,
     TL_SPY_SLEEP, /* nanosleep */
-    TL_SPY_ALLOC, /* malloc, calloc, strdup, realloc(NULL, n) */
+    TL_SPY_ALLOC, /* malloc, calloc, strdup, aligned_alloc, posix_memalign, realloc(NULL, n) */
     TL_SPY_FREE,  /* free of a non-NULL pointer */
     TL_SPY_RDLOCK,
     TL_SPY_WRLOCK,
@@ -100,6 +100,13 @@ int tl_spy_waiting(const void *cond);
  * wait on cond (NULL: any). True when they are. A thread counted here has not yet given its
  * mutex up; whoever takes that mutex next is ordered after the thread really sleeps. */
 bool tl_spy_await_waiting(const void *cond, int n, long bound_ms);
+
+/* Threads blocked right now locking mutex (NULL: any mutex or rwlock). */
+int tl_spy_locking(const void *mutex);
+
+/* Waits, at most bound_ms (scaled), until at least n threads are blocked locking mutex (NULL:
+ * any). True when they are. */
+bool tl_spy_await_locking(const void *mutex, int n, long bound_ms);
 
 /* Wakes every thread waiting on cond (NULL: on the first condition variable anyone waits on)
  * without changing anything else: what a spurious wake-up looks like to them. It takes the
@@ -159,6 +166,8 @@ void *tl_spy_malloc(size_t n, TL_SPY_AT);
 void *tl_spy_calloc(size_t n, size_t size, TL_SPY_AT);
 void *tl_spy_realloc(void *p, size_t n, TL_SPY_AT);
 char *tl_spy_strdup(const char *s, TL_SPY_AT);
+void *tl_spy_aligned_alloc(size_t alignment, size_t size, TL_SPY_AT);
+int tl_spy_posix_memalign(void **p, size_t alignment, size_t size, TL_SPY_AT);
 void tl_spy_free(void *p, TL_SPY_AT);
 void *tl_spy_allocated(void *p, const char *file, int line);
 
@@ -191,6 +200,8 @@ const char tl_spy_exercise_source_[] = TL_EXERCISE_SOURCE;
 #define calloc(...) tl_spy_calloc(__VA_ARGS__, TL_SPY_HERE)
 #define realloc(...) tl_spy_realloc(__VA_ARGS__, TL_SPY_HERE)
 #define strdup(...) tl_spy_strdup(__VA_ARGS__, TL_SPY_HERE)
+#define aligned_alloc(...) tl_spy_aligned_alloc(__VA_ARGS__, TL_SPY_HERE)
+#define posix_memalign(...) tl_spy_posix_memalign(__VA_ARGS__, TL_SPY_HERE)
 #define free(...) tl_spy_free(__VA_ARGS__, TL_SPY_HERE)
 /* common/check.h's allocators too: the exercise's tl_xmalloc and tl_xcalloc are counted like
  * malloc, so freeing what they returned balances. */
