@@ -16,11 +16,12 @@
 enum { THREADS = 16, CALLS = 25 };
 
 /* ThreadSanitizer sleeps 1 s in every _exit by default (atexit_sleep_ms), so each check's process
- * in the race twin took a second; the twin's TSAN_OPTIONS (checks_run.c) do not turn it off. */
+ * in the race twin took a second, and with its default history it often cannot name the second
+ * access of a race; the twin's TSAN_OPTIONS (checks_run.c) set neither. */
 const char *__tsan_default_options(void);
 const char *__tsan_default_options(void)
 {
-    return "atexit_sleep_ms=0";
+    return "atexit_sleep_ms=0:history_size=7";
 }
 
 /* What the spy's hooks saw, in the exercise's own thread. */
