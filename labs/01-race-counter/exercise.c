@@ -19,20 +19,21 @@ static void do_some_work(void)
 
 void counter_increment_locked(locked_counter *c)
 {
-    /* TODO(exercise): lock c->lock here, so that the read, the work and the write below are
-     * one critical section that no other thread can enter halfway... */
+    /* TODO(exercise): two threads can both read the same value here, both work, and both write
+     * back that value plus one: one update is lost. Nothing stops a second thread from entering
+     * this read-work-write while the first is still inside it. The counter carries what you
+     * need for that (exercise.h says what must hold, and for how long). */
     long seen = c->value;
     do_some_work();
     c->value = seen + 1;
-    /* TODO(exercise): ...and unlock it here. */
 }
 
 void counter_increment_atomic(atomic_counter *c)
 {
     /* TODO(exercise): c->value is atomic, so this read and this write are each indivisible,
-     * but the pair is not: another thread can write in between and its update is then
-     * overwritten. Do the work first, then replace the read and the write by ONE atomic
-     * read-modify-write (see atomic_fetch_add in <stdatomic.h>). */
+     * but the pair is not: another thread can write in between, and this write then
+     * overwrites its update. This version may take no lock. The work does not touch the
+     * counter. */
     long seen = c->value;
     do_some_work();
     c->value = seen + 1;

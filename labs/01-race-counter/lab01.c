@@ -1,17 +1,17 @@
 /* lab01 — race counter: why `counter = counter + 1` from many threads loses updates, and the
  * two ways to make it one indivisible step (a mutex, a C11 atomic). `./lab01 --help`; the
  * lesson is in labs/01-race-counter/README.md. Beside this file: crowd.c (threads released
- * together, waited for with a bound) and exercise_check.c (Step 4's run of your exercise). */
+ * together, waited for with a bound) and checks.c (Step 4: the checks of your exercise). */
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "check.h"
+#include "checks.h"
 #include "cli.h"
 #include "clock.h"
 #include "crowd.h"
-#include "exercise_check.h"
 #include "report.h"
 
 enum {
@@ -258,15 +258,6 @@ static void step_check_then_act(void)
     }
 }
 
-/* ---- Step 4: your exercise (exercise_check.c calls it from many threads, with a bound) ---- */
-
-static void step_exercise(void)
-{
-    tl_step("Your exercise: %d threads x %d calls of each increment in exercise.c",
-            EXERCISE_THREADS, EXERCISE_CALLS);
-    check_increments();
-}
-
 int main(int argc, char **argv)
 {
     static const tl_cli cli = {"lab01", "[options]", about, options, false, 0};
@@ -277,7 +268,7 @@ int main(int argc, char **argv)
     step_read_pause_write();
     step_plain_increments();
     step_check_then_act();
-    step_exercise();
+    tl_checks_step(&tl_lab_checks);
     tl_lesson("a read-modify-write of shared data is several steps; make it one (a mutex held "
               "across all of them, or one atomic operation), and lock a check-then-act as a "
               "whole, not step by step.");

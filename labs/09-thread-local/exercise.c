@@ -25,16 +25,18 @@ void sharded_counter_init(sharded_counter *c, int nshards)
 
 void sharded_counter_add(sharded_counter *c, int shard, long n)
 {
-    /* TODO(exercise): add n to the shard the caller named, not to shard 0. Keep it atomic (a
-     * reader may load the shard meanwhile, and threads may share a shard); think about which
-     * memory order is enough for a counter nobody uses to publish other data. */
+    /* TODO(exercise): this ignores which shard the caller named, so every thread still fights
+     * over shard 0's cache line. Whatever you change, the update must stay atomic: a reader may
+     * load the shard meanwhile, and threads may share a shard. Which memory order does a
+     * counter need when nobody uses it to publish other data? */
     (void)shard;
     atomic_fetch_add(&c->shards[0].value, n);
 }
 
 long sharded_counter_read(const sharded_counter *c)
 {
-    /* TODO(exercise): merge the shards — sum every shard, each read atomically. */
+    /* TODO(exercise): this looks at one shard only, so the adds in the others are missing.
+     * Writers keep adding while this runs (exercise.h says what a read must still promise). */
     return atomic_load(&c->shards[0].value);
 }
 

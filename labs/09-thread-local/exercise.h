@@ -5,13 +5,16 @@
  * adding touches only that shard, so writers never contend, and a read merges (sums) the
  * shards. Adds are cheap and scale; reads cost one load per shard.
  *
- * The contract:
- *   - sharded_counter_add(c, s, n) adds n to shards[s] and to no other shard;
- *   - sharded_counter_read(c) returns the sum of every shard;
- *   - many threads may add and read at the same time: no update is ever lost, and successive
- *     reads by one thread never go backwards while adds are non-negative;
- *   - a read taken while writers run is NOT a snapshot: it lies between the total when the
- *     read began and the total when it ended, but that exact value may never have existed.
+ * The contract, one promise a sentence, each tagged with the name of its checks (checks.c):
+ *   - sharded_counter_add(c, s, n) adds n to shards[s] and to no other shard {add.own_shard};
+ *   - sharded_counter_read(c) returns the sum of every shard, whatever they hold, and changes
+ *     nothing {read.sums};
+ *   - many threads may add and read at the same time, with no data race {add.concurrent}: no
+ *     update is ever lost, also when threads share a shard {add.atomic}, and successive reads
+ *     by one thread never go backwards while adds are non-negative {read.monotonic};
+ *   - a read taken while writers run is NOT a snapshot: it lies between the total when the read
+ *     began and the total when it ended, but that exact value may never have existed; every add
+ *     that returned before the read began is in it {read.between}.
  */
 #ifndef LAB09_EXERCISE_H
 #define LAB09_EXERCISE_H
@@ -36,18 +39,22 @@ typedef struct {
     int nshards;
 } sharded_counter;
 
-/* Pre: 1 <= nshards. Post: c has nshards shards, all 0, each on its own cache line. */
+/* Pre: 1 <= nshards. Post: c has nshards shards, all 0 {init.zeroed}, each on its own cache
+ * line: the array is COUNTER_SHARD_ALIGN-aligned {init.aligned}. */
 void sharded_counter_init(sharded_counter *c, int nshards);
 
-/* Pre: 0 <= shard < c->nshards, n >= 0. Adds n to shards[shard], atomically: other threads may
- * add to the same shard or read the counter at the same time, and nothing is lost. */
+/* Pre: 0 <= shard < c->nshards, n >= 0. Adds n to shards[shard] with one atomic
+ * read-modify-write: other threads may add to the same shard or read the counter at the same
+ * time, and nothing is lost {add.atomic}. */
 void sharded_counter_add(sharded_counter *c, int shard, long n);
 
-/* The sum of all shards. Safe while other threads add; successive reads by one thread never
- * decrease (see above); once every writer has finished (and been joined), exact. */
+/* The sum of all shards. Safe while other threads add {add.concurrent}; successive reads by one
+ * thread never decrease (see above); once every writer has finished (and been joined), exact,
+ * whichever threads added and whether they still run {read.exact}. */
 long sharded_counter_read(const sharded_counter *c);
 
-/* Pre: no thread is using c any more. Releases the shards. */
+/* Pre: no thread is using c any more. Releases the shards: everything init allocated is freed
+ * {destroy.frees}. */
 void sharded_counter_destroy(sharded_counter *c);
 
 #endif

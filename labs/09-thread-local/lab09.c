@@ -1,7 +1,7 @@
 /* lab09 — thread-local storage: state each thread owns needs no lock. The `about` text below
  * says what each step shows; the steps follow in order, each in its own section. Beside this
  * file: await_count.c (bounded waits), median_round.c (which of Step 3's rounds to show),
- * exercise_check.c and counter_stress.c (Step 4's run of your exercise, shared with the grader). */
+ * checks.c and counter_stress.c (Step 4: the checks of your exercise, shared with the grader). */
 #include <pthread.h>
 #include <stdalign.h>
 #include <stdatomic.h>
@@ -11,9 +11,9 @@
 
 #include "await_count.h"
 #include "check.h"
+#include "checks.h"
 #include "cli.h"
 #include "clock.h"
-#include "exercise_check.h"
 #include "median_round.h"
 #include "report.h"
 
@@ -23,9 +23,9 @@ static long thread_count = 4;
 static long increments = 4000000;
 
 static const tl_option options[] = {
-    {"threads", TL_OPT_LONG, &thread_count, 1, 64, "N", "threads counting in steps 3 and 4", "2", NULL},
+    {"threads", TL_OPT_LONG, &thread_count, 1, 64, "N", "threads counting in step 3", "2", NULL},
     {"increments", TL_OPT_LONG, &increments, 1, 100000000, "N",
-     "increments per thread in step 3 (step 4 uses at most 1000000)", "500000", NULL},
+     "increments per thread in step 3", "500000", NULL},
     {0},
 };
 
@@ -288,14 +288,6 @@ static void compare_counters(long threads, long each)
                per_second[SHARDED] / per_second[SHARDED_UNPADDED], threads, plural);
 }
 
-/* ---- Step 4: the exercise (exercise_check.c runs it with a bound and says what is wrong) ---- */
-
-static void check_exercise(long threads, long each)
-{
-    tl_step("Your sharded counter (exercise.c): %ld writers, one shard each, and a reader polling", threads);
-    check_sharded_counter(threads, each);
-}
-
 int main(int argc, char **argv)
 {
     tl_common_opts common;
@@ -307,7 +299,7 @@ int main(int argc, char **argv)
     show_thread_local();
     show_thread_specific();
     compare_counters(thread_count, increments);
-    check_exercise(thread_count, increments < 1000000 ? increments : 1000000);
+    tl_checks_step(&tl_lab_checks);
 
     tl_lesson("State that belongs to one thread needs no lock: _Thread_local and pthread keys give each "
               "thread its own copy, and a sharded counter gives each thread its own cache line to add to, "

@@ -1,0 +1,27 @@
+/* Breaks {increment_locked.one_section}: reads in one critical section and writes in another, so others slip in between. */
+#include "exercise.h"
+
+#include "check.h"
+#include "clock.h"
+
+static void do_some_work(void)
+{
+    tl_sleep_us(100);
+}
+
+void counter_increment_locked(locked_counter *c)
+{
+    TL_CHECK(pthread_mutex_lock(&c->lock));
+    long seen = c->value;
+    TL_CHECK(pthread_mutex_unlock(&c->lock));
+    do_some_work();
+    TL_CHECK(pthread_mutex_lock(&c->lock));
+    c->value = seen + 1;
+    TL_CHECK(pthread_mutex_unlock(&c->lock));
+}
+
+void counter_increment_atomic(atomic_counter *c)
+{
+    do_some_work();
+    atomic_fetch_add(&c->value, 1);
+}

@@ -1,0 +1,33 @@
+/* Breaks {read.sums}: returns shard 0 only, so every other shard is missing from the total. */
+#include "exercise.h"
+
+#include <stdlib.h>
+
+#include "check.h"
+
+void sharded_counter_init(sharded_counter *c, int nshards)
+{
+    c->shards = aligned_alloc(COUNTER_SHARD_ALIGN, (size_t)nshards * sizeof *c->shards);
+    if (c->shards == NULL)
+        TL_DIE("out of memory for %d counter shards", nshards);
+    for (int i = 0; i < nshards; i++)
+        atomic_init(&c->shards[i].value, 0);
+    c->nshards = nshards;
+}
+
+void sharded_counter_add(sharded_counter *c, int shard, long n)
+{
+    atomic_fetch_add_explicit(&c->shards[shard].value, n, memory_order_relaxed);
+}
+
+long sharded_counter_read(const sharded_counter *c)
+{
+    return atomic_load_explicit(&c->shards[0].value, memory_order_relaxed);
+}
+
+void sharded_counter_destroy(sharded_counter *c)
+{
+    free(c->shards);
+    c->shards = NULL;
+    c->nshards = 0;
+}
