@@ -26,7 +26,7 @@ static void starter_run_shows_races_and_todo(void)
         DEMO_VERDICTS, "Your exercise (labs/01-race-counter/exercise.c): the 7 checks of ",
         "[todo] counter_increment_locked locks only c->lock, once, and writes c->value before it "
         "unlocks: counter_increment_locked never locked c->lock",
-        "[todo] your exercise passes 1 checks, then fails the one above (expected all 7)", NULL};
+        "[todo] your exercise passes 1 check, then fails the one above (expected all 7)", NULL};
     tl_run_result r = tl_check_lab_run(LAB, false, fast, 0, must, RUN_MS);
     TL_ASSERT(strstr(r.out, "[FAIL]") == NULL, "the starter run printed a [FAIL]:\n%s", r.out);
     tl_run_result_free(&r);

@@ -33,7 +33,7 @@ static void starter_run_shows_demo_and_todo(void)
         DEMO_VERDICTS, "Your exercise (labs/09-thread-local/exercise.c): the 8 checks of ",
         "[todo] add(c, s, n) adds n to shard s and to no other shard: ",
         "the shards hold 46 0 0 0 0 0 0 0; expected 1 2 3 4 5 16 7 8",
-        "[todo] your exercise passes 1 checks, then fails the one above (expected all 8)", NULL};
+        "[todo] your exercise passes 1 check, then fails the one above (expected all 8)", NULL};
     tl_run_result r = tl_check_lab_run(LAB, false, fast, 0, must, RUN_MS);
     TL_ASSERT(strstr(r.out, "[FAIL]") == NULL, "the starter run printed a [FAIL]:\n%s", r.out);
     tl_run_result_free(&r);
