@@ -36,7 +36,8 @@
  *      money is all there the moment a transfer lets go of a lock.
  *   3. Make the loser lose: tl_check_one_cpu() pins the check's process to one CPU, and
  *      tl_check_run_last() puts the calling thread at SCHED_IDLE (no privilege needed), so on
- *      that CPU it runs only when every other thread is blocked. Linux only; elsewhere both
+ *      that CPU it runs only when every other thread is blocked. Pin before starting threads:
+ *      the pin is the calling thread's, inherited by the threads it starts. Linux only; elsewhere both
  *      return false, and a check that needs them must also hold without them.
  * Bounds (tl_timeout_scale) stretch for slow builds, never the order.
  *
@@ -104,7 +105,8 @@ int tl_checks_main(const tl_check_table *table, int argc, char **argv);
 
 /* ---- forcing an order (see above) ---- */
 
-/* Pins this process to the CPU it is on now. False where that cannot be done. */
+/* Pins the calling thread, and every thread it starts from then on, to the CPU it is on now:
+ * call it before starting the threads that must share that CPU. False where it cannot be done. */
 bool tl_check_one_cpu(void);
 
 /* Lowers the calling thread to SCHED_IDLE: on a shared CPU, it runs only when nothing else can.

@@ -270,6 +270,7 @@ static bool wanted(const tl_check *c, size_t i, const char *only, const bool *su
 static void run_one(const tl_check *c, bool in_process, check_result *res)
 {
     tl_set_test_name(c->name);
+    tl_spy_reset(); /* a fresh start for each check, also when they share a process (--no-fork) */
     tl_child_run(c->run, bound_of(c), in_process, &res->r);
     res->how = res->r.how;
     res->seconds = res->r.seconds;
@@ -302,8 +303,16 @@ static void twin_path(char *out, size_t size)
 #endif
 }
 
+/* Where the student's results and hint ladder are kept (build/check/labNN.last); only the
+ * student's own exercise (labs/...) keeps any, so grading a solution or a variant leaves the
+ * student's hints alone. */
 static void state_path(const char *lab, const char *what, char *out, size_t size)
 {
+    const char *source = tl_spy_exercise_source();
+    if (source == NULL || strncmp(source, "labs/", 5) != 0) {
+        out[0] = '\0';
+        return;
+    }
     const char *dir = getenv("TL_STATE_DIR");
     if (dir == NULL || dir[0] == '\0')
         dir = TL_STATE_DIR;

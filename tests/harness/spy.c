@@ -10,12 +10,19 @@
 
 #include "harness.h"
 
-/* Overridden by the exercise object's own definition (spy.h, TL_EXERCISE_SOURCE). */
-__attribute__((weak)) const char tl_spy_exercise_source_[] = "";
+/* Set before main by the exercise object (spy.h, TL_EXERCISE_SOURCE); NULL in a program that
+ * has none. A constructor, not a weak symbol: clang folded a weak definition's "" into every
+ * read, and Mach-O's linker refuses an undefined weak one. */
+static const char *exercise_source;
+
+void tl_spy_set_exercise_source(const char *source)
+{
+    exercise_source = source;
+}
 
 const char *tl_spy_exercise_source(void)
 {
-    return tl_spy_exercise_source_[0] ? tl_spy_exercise_source_ : NULL;
+    return exercise_source;
 }
 
 #define MAX_THREADS 512

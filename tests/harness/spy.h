@@ -171,9 +171,14 @@ int tl_spy_posix_memalign(void **p, size_t alignment, size_t size, TL_SPY_AT);
 void tl_spy_free(void *p, TL_SPY_AT);
 void *tl_spy_allocated(void *p, const char *file, int line);
 
+void tl_spy_set_exercise_source(const char *source);
+
 #ifdef TL_EXERCISE_SOURCE
-/* The exercise names itself, so a lab or grader can say which one it runs. */
-const char tl_spy_exercise_source_[] = TL_EXERCISE_SOURCE;
+/* The exercise names itself before main, so a lab or grader can say which one it runs. */
+__attribute__((constructor)) static void tl_spy_name_exercise(void)
+{
+    tl_spy_set_exercise_source(TL_EXERCISE_SOURCE);
+}
 
 /* Variadic, so an argument with a comma of its own (a compound literal) passes through whole. */
 #define TL_SPY_HERE __FILE__, __LINE__, __func__
