@@ -1,7 +1,7 @@
 /* exercise.c — your bounded buffer (the contract is in exercise.h).
  *
  * This starter works while nothing unusual happens, and is wrong in the three places marked
- * TODO(exercise). Fix them, then run `make check-lab05`. The hints are in README.md.
+ * TODO(exercise). Fix them, then run `make check-lab05` (and `make hint-lab05` when stuck).
  */
 #include "exercise.h"
 
