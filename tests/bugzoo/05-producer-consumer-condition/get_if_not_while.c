@@ -1,4 +1,4 @@
-/* Breaks {get.never_empty}: get tests "empty and open" once with `if`, so after a spurious wake-up it takes an item from the empty buffer. */
+/* Breaks {get.never_empty}: get tests "empty and open" once with `if`, so after a spurious wake-up it returns (false) from the empty, open buffer as if it were closed. */
 #include "exercise.h"
 
 #include <stdlib.h>
