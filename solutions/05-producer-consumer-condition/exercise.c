@@ -11,13 +11,13 @@
 
 void buffer_init(bounded_buffer *b, size_t capacity)
 {
-    b->items = tl_xcalloc(capacity, sizeof *b->items);
+    b->items = calloc(capacity, sizeof *b->items);
+    if (b->items == NULL)
+        TL_DIE("buffer_init: no memory for %zu items", capacity);
     b->capacity = capacity;
     b->head = 0;
     b->count = 0;
     b->closed = false;
-    b->consumer_waits = 0;
-    b->producer_waits = 0;
     TL_CHECK(pthread_mutex_init(&b->lock, NULL));
     TL_CHECK(pthread_cond_init(&b->not_empty, NULL));
     TL_CHECK(pthread_cond_init(&b->not_full, NULL));
@@ -38,7 +38,6 @@ bool buffer_put(bounded_buffer *b, long item)
     /* A wake-up only says "look again": another producer may have taken the free slot while
      * this one waited to get the mutex back, or the wake-up may be spurious (POSIX allows it). */
     while (b->count == b->capacity && !b->closed) {
-        b->producer_waits++;
         TL_CHECK(pthread_cond_wait(&b->not_full, &b->lock));
     }
     if (b->closed) {
@@ -60,7 +59,6 @@ bool buffer_get(bounded_buffer *b, long *item)
     /* The loop is what makes "never returns from an empty, open buffer" true: whoever woke us,
      * and whoever got the mutex first, we only go on when the predicate holds now. */
     while (b->count == 0 && !b->closed) {
-        b->consumer_waits++;
         TL_CHECK(pthread_cond_wait(&b->not_empty, &b->lock));
     }
     /* Closed but not drained: keep delivering, so no item put before close() is lost. */
