@@ -15,7 +15,6 @@ void bounded_sem_init(bounded_sem *s, unsigned permits)
     tl_cond_init_monotonic(&s->permit_free);
     s->count = permits;
     s->max = permits;
-    s->waits = 0;
 }
 
 void bounded_sem_destroy(bounded_sem *s)
@@ -31,7 +30,6 @@ void bounded_sem_acquire(bounded_sem *s)
      * may still be 0 (a spurious wake-up, or another thread took the permit first), and the
      * line below then takes a permit that is not there: count wraps around to UINT_MAX. */
     if (s->count == 0) {
-        s->waits++;
         TL_CHECK(pthread_cond_wait(&s->permit_free, &s->lock));
     }
     s->count--;
@@ -55,7 +53,6 @@ bool bounded_sem_acquire_ms(bounded_sem *s, long timeout_ms)
     /* TODO(exercise): the same `if`: a wake-up before the deadline with the count still 0 takes
      * a permit that is not there. */
     if (s->count == 0 && timeout_ms > 0) {
-        s->waits++;
         int rc = TL_CHECK_EXPECT(pthread_cond_timedwait(&s->permit_free, &s->lock, &deadline),
                                  ETIMEDOUT);
         if (rc == ETIMEDOUT) {
