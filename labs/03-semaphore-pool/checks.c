@@ -27,6 +27,15 @@
 #define TW_ZERO_MEANS_TRY
 #include "../contract/timed_wait_contract.h"
 
+#ifndef __has_feature
+#define __has_feature(x) 0
+#endif
+#if defined(__SANITIZE_THREAD__) || __has_feature(thread_sanitizer)
+/* ThreadSanitizer sleeps 1 s (atexit_sleep_ms) as each check's process ends: 10 s a table. */
+const char *__tsan_default_options(void);
+const char *__tsan_default_options(void) { return "atexit_sleep_ms=0"; }
+#endif
+
 /* Static, like everything the check's threads touch: one stuck in the semaphore outlives the
  * check (contract_threads.h), and the semaphore is destroyed only when none is. */
 static bounded_sem sem;
