@@ -2,7 +2,6 @@
  * one thread, then wake-ups the spy forces, the timed contract, and the stress last. */
 #include "checks.h"
 #include "exercise.h"
-
 #define SEM_T bounded_sem
 #define SEM_INIT(s, value, bounded) ((void)(bounded), bounded_sem_init(s, value))
 #define SEM_DESTROY(s) bounded_sem_destroy(s)
@@ -123,7 +122,8 @@ static void takes_only_a_real_permit(void)
                             " (expected it to wait)", CALL(ms), back ? "returned" : "never waited");
             long waits = tl_spy_count(TL_SPY_WAIT);
             (void)tl_spy_wake_spuriously(&sem.permit_free);
-            TL_ASSERT(!(back = settled(waits)), "%s woken with no permit free (a spurious wake-up: "
+            back = settled(waits); /* before the message's arguments, evaluated in any order */
+            TL_ASSERT(!back, "%s woken with no permit free (a spurious wake-up: "
                       "nothing released) returned %s (expected it to wait again)", CALL(ms),
                       atomic_load(&got[0]) ? "true, with a permit not there" : "false, too early");
         }
