@@ -26,7 +26,7 @@ typedef struct {
 /* Every function below may be called by any number of threads at once: count and max are only
  * read or changed with the mutex held {sem.locked}, and however the calls interleave, never more
  * than `permits` of them are taken at once {sem.at_most_max}. Each returns with the mutex
- * unlocked. */
+ * unlocked, on every path, refusals included {sem.unlocks}. */
 
 /* Post: *s holds `permits` free permits: exactly that many acquires succeed before the next one
  * must wait {init.permits}. */
