@@ -51,9 +51,9 @@ static void start_taker(int i, long ms)
 
 static void every_call_unlocks(void)
 {
-    static const char *const calls[] = {"try_acquire() taking the permit", "try_acquire() with "
-        "none free", "acquire_ms(20) timing out", "release()", "acquire()", "release()",
-        "a refused release()"};
+    static const char *const calls[] = {"try_acquire() taking the permit",
+        "try_acquire() with none free", "acquire_ms(20) timing out", "release()", "acquire()",
+        "release()", "a refused release()"};
     bounded_sem_init(&sem, 1);
     for (int i = 0; i < 7; i++) {
         (void)(i < 2 ? bounded_sem_try_acquire(&sem) : i == 2 ? bounded_sem_acquire_ms(&sem, 20)
