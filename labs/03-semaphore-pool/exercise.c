@@ -15,7 +15,6 @@ void bounded_sem_init(bounded_sem *s, unsigned permits)
     tl_cond_init_monotonic(&s->permit_free);
     s->count = permits;
     s->max = permits;
-    s->waits = 0;
 }
 
 void bounded_sem_destroy(bounded_sem *s)
@@ -27,11 +26,10 @@ void bounded_sem_destroy(bounded_sem *s)
 void bounded_sem_acquire(bounded_sem *s)
 {
     TL_CHECK(pthread_mutex_lock(&s->lock));
-    /* TODO(exercise): `if` looks at the count once. When pthread_cond_wait returns, the count
-     * may still be 0 (a spurious wake-up, or another thread took the permit first), and the
-     * line below then takes a permit that is not there: count wraps around to UINT_MAX. */
+    /* TODO(exercise): this looks at the count only once. A wake-up does not mean a permit is
+     * free (it may be spurious, or another thread got there first), so the decrement below can
+     * take a permit that is not there, and the unsigned count wraps around. */
     if (s->count == 0) {
-        s->waits++;
         TL_CHECK(pthread_cond_wait(&s->permit_free, &s->lock));
     }
     s->count--;
@@ -52,10 +50,9 @@ bool bounded_sem_acquire_ms(bounded_sem *s, long timeout_ms)
 {
     struct timespec deadline = tl_deadline_monotonic(timeout_ms);
     TL_CHECK(pthread_mutex_lock(&s->lock));
-    /* TODO(exercise): the same `if`: a wake-up before the deadline with the count still 0 takes
-     * a permit that is not there. */
+    /* TODO(exercise): the same single look, with a deadline: a wake-up before the deadline with
+     * the count still 0 takes a permit that is not there. */
     if (s->count == 0 && timeout_ms > 0) {
-        s->waits++;
         int rc = TL_CHECK_EXPECT(pthread_cond_timedwait(&s->permit_free, &s->lock, &deadline),
                                  ETIMEDOUT);
         if (rc == ETIMEDOUT) {
@@ -76,7 +73,7 @@ int bounded_sem_release(bounded_sem *s)
     TL_CHECK(pthread_mutex_lock(&s->lock));
     /* TODO(exercise): nothing stops the count going above max. A release without a matching
      * acquire (a bug in the caller) silently adds a permit, and the pool lets one thread too
-     * many in from then on. Refuse it with EOVERFLOW and leave the count alone. */
+     * many in from then on. exercise.h says what release must do instead. */
     s->count++;
     TL_CHECK(pthread_cond_signal(&s->permit_free));
     TL_CHECK(pthread_mutex_unlock(&s->lock));

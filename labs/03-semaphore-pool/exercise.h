@@ -6,13 +6,8 @@
  * count above the initial number of permits is a bug in the caller (a release without a matching
  * acquire), and is refused instead of silently adding a permit nobody handed out.
  *
- * `waits` is an instrument, not part of the algorithm: bounded_sem_acquire and
- * bounded_sem_acquire_ms add one, under the lock, just before each pthread_cond_wait /
- * pthread_cond_timedwait. The lab and the grader read it (under the lock) to know that a thread
- * is really waiting before they wake it. The starter keeps it up to date: keep those lines.
- *
- * The lab (step 3) and the grader (`make check-lab03`) check this contract; the grader runs the
- * same contract tests as common/sem.h (tests/contract/sem_contract.h).
+ * Each promise below ends in a {tag}; `make check-lab03` runs the checks of
+ * labs/03-semaphore-pool/checks.c, which name the tags they test.
  */
 #ifndef LAB03_EXERCISE_H
 #define LAB03_EXERCISE_H
@@ -22,33 +17,51 @@
 #include <stdbool.h>
 
 typedef struct {
-    pthread_mutex_t lock;       /* guards count, max and waits */
+    pthread_mutex_t lock;       /* guards count and max */
     pthread_cond_t permit_free; /* waited on while count is 0; a CLOCK_MONOTONIC condvar */
     unsigned count;             /* permits free right now, 0..max */
     unsigned max;               /* the initial number of permits: count never goes above it */
-    unsigned long waits;        /* instrument: times a thread started waiting (see above) */
 } bounded_sem;
 
-/* Post: *s holds `permits` free permits, and refuses to go above that. */
+/* Every function below may be called by any number of threads at once: count and max are only
+ * read or changed with the mutex held {sem.locked}, and however the calls interleave, never more
+ * than `permits` of them are taken at once {sem.at_most_max}. Each returns with the mutex
+ * unlocked, on every path, refusals included {sem.unlocks}. */
+
+/* Post: *s holds `permits` free permits: exactly that many acquires succeed before the next one
+ * must wait {init.permits}. */
 void bounded_sem_init(bounded_sem *s, unsigned permits);
 
-/* Pre: no thread is waiting on *s or will use it again. */
+/* Destroys the mutex and the condition variable that init made, and frees whatever init
+ * allocated {destroy.releases}.
+ * Pre: no thread is waiting on *s or will use it again (the caller's promise: not checked). */
 void bounded_sem_destroy(bounded_sem *s);
 
-/* Takes one permit, waiting as long as none is free. Returns only with a permit taken, whatever
- * woke it up (a wake-up may be spurious, or another thread may have taken the permit first). */
+/* Takes one permit, waiting as long as none is free {acquire.waits}. Returns only with a permit
+ * taken, whatever woke it up: a wake-up may be spurious, or another thread may have taken the
+ * permit first {acquire.rechecks}. The permit it sees free is the one it takes: no other thread
+ * can take it between the look and the take {acquire.atomic}. */
 void bounded_sem_acquire(bounded_sem *s);
 
-/* Takes one permit if one is free right now: true if taken, false at once (never blocks). */
+/* Takes one permit if one is free right now: true if taken; false at once, changing nothing,
+ * when none is (never blocks) {try_acquire.never_blocks}. */
 bool bounded_sem_try_acquire(bounded_sem *s);
 
 /* Takes one permit, waiting at most timeout_ms milliseconds: true if taken, false when the time
- * ran out first (and then nothing changed). timeout_ms <= 0 behaves as bounded_sem_try_acquire.
- * The deadline is absolute, so a spurious wake-up does not start the timeout over. */
+ * ran out first, not before timeout_ms and not long after, and then nothing changed
+ * {acquire_ms.times_out}. Any timeout is honoured as written, 999 ms or an hour: a permit
+ * released within it is taken {acquire_ms.any_timeout}. timeout_ms <= 0 behaves as
+ * bounded_sem_try_acquire {acquire_ms.zero}. The deadline is absolute, fixed once per call, so
+ * wake-ups do not start the timeout over {acquire_ms.deadline}; and a wake-up with no permit free
+ * waits again until the deadline {acquire_ms.rechecks}. */
 bool bounded_sem_acquire_ms(bounded_sem *s, long timeout_ms);
 
-/* Gives one permit back and wakes one waiter. Returns 0; or EOVERFLOW, changing nothing, when
- * every permit is already free (count == max): a release without a matching acquire. */
+/* Gives one permit back: returns 0, and the permit can be taken again {release.gives_back}. Each
+ * release made while threads wait lets one more of them go, even two releases back to back
+ * {release.wakes}. Waking one waiter (signal) is enough; waking all (broadcast) is correct too,
+ * only wasteful, so no check tells the two apart.
+ * Returns EOVERFLOW, changing nothing, when every permit is already free (count == max): a release
+ * without a matching acquire {release.refuses}. */
 int bounded_sem_release(bounded_sem *s);
 
 #endif

@@ -3,8 +3,9 @@
  * Step 1 runs the article's demo: 10 workers share a pool of 3 "connections" guarded by a
  * semaphore (common/sem.h), each holding one for a second. Every worker records when it got in
  * and out; after the run the lab prints the most that were inside at once and a timeline drawn
- * from those timestamps. Step 2 runs the same workers without the semaphore. Step 3 checks the
- * student's bounded semaphore (exercise.c) with the deadline-bounded checks of sem_check.c.
+ * from those timestamps. Step 2 runs the same workers without the semaphore. Step 3 runs the
+ * checks of the student's bounded semaphore (exercise.c): the table of checks.c, the same one
+ * `make check-lab03` runs.
  */
 #include <stdatomic.h>
 #include <stdint.h>
@@ -12,12 +13,12 @@
 #include <string.h>
 
 #include "check.h"
+#include "checks.h"
 #include "cli.h"
 #include "clock.h"
 #include "event.h"
 #include "report.h"
 #include "sem.h"
-#include "sem_check.h"
 
 #define MAX_WORKERS 100
 #define MAX_COLUMNS 100
@@ -196,24 +197,6 @@ static void demo(void)
     report_run("none", &unguarded, total);
 }
 
-static void check_exercise(void)
-{
-    tl_step("Your bounded semaphore (exercise.c): %ld threads x 10 rounds through %ld permits, a "
-            "wake-up with no permit free, a timed acquire, a release too many", workers, limit);
-    sem_check_config cfg = {(int)workers, (int)limit, 10, 2000};
-    sem_check_fn *const checks[] = {sem_check_pool, sem_check_wakeup_rechecks,
-                                    sem_check_timed_acquire, sem_check_over_release};
-    for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
-        sem_check_result r = checks[i](&cfg); /* threads stuck in it are abandoned; exit ends them */
-        if (r.passed) {
-            tl_verdict(TL_OK, "%s", r.summary);
-        } else {
-            tl_verdict(TL_TODO, "%s; fix exercise.c, then run `make check-lab03`", r.summary);
-            tl_say("  %s", r.advice);
-        }
-    }
-}
-
 int main(int argc, char **argv)
 {
     tl_common_opts common;
@@ -222,7 +205,7 @@ int main(int argc, char **argv)
     tl_header("semaphore pool");
     tl_csv_header("run,worker,acquired_ms,released_ms,max_inside,total_ms");
     demo();
-    check_exercise();
+    tl_checks_step(&tl_lab_checks);
     tl_lesson("A semaphore with N permits lets at most N threads in at once; the rest wait their "
               "turn, so M jobs take about ceil(M/N) rounds. Bound it, so a release without an "
               "acquire is caught instead of quietly making the pool bigger.");
