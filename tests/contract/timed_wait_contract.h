@@ -11,6 +11,9 @@
  * timeout is a 3.6 s one ended by a grant after 200 ms (so it costs 200 ms, yet any overflow
  * ends it at once), and the wake-ups come every 40 ms once the waiter is seen waiting.
  *
+ * Every timed call runs on a thread of its own ("the check's timed caller") and is waited for
+ * with a bound, so one that never returns fails with a message instead of hanging the check.
+ *
  * Use: define the macros, include this header once, put the tests in a check table or a suite.
  *   TW_T              the object's type (tests use `static TW_T tw_object;`)
  *   TW_INIT(o)        make *o ready, in a state where TW_TIMED blocks (after TW_BLOCK, if any)
@@ -114,21 +117,53 @@ static CONTRACT_UNUSED void tw_start(long grant_after_ms)
     TL_ASSERT_FATAL(atomic_load(&tw_hold.step) != 0, "the check's holder could not block the object");
 }
 
+/* A TW_TIMED call that never returned: its thread is left with the object, never destroyed. */
+static bool tw_abandoned;
+
 /* Grants (if not done yet), joins the holder, destroys the object. */
 static CONTRACT_UNUSED void tw_finish(void)
 {
     if (atomic_load(&tw_hold.step) == 1)
         atomic_store(&tw_hold.step, 2);
-    if (contract_finish(&tw_holder_thread, 1, 3000) == 1)
+    if (contract_finish(&tw_holder_thread, 1, 3000) == 1 && !tw_abandoned)
         TW_DESTROY(&tw_object);
 }
 
-/* Times one TW_TIMED call on this thread: milliseconds it took, and its result. */
-static CONTRACT_UNUSED double tw_timed(long ms, bool *ok)
+/* One TW_TIMED call (and its TW_UNDO), on a thread of its own, so a call that never returns is
+ * a message, not a hang of the check. */
+typedef struct {
+    long ms;
+    bool ok;
+    double took;
+} tw_call;
+
+static tw_call tw_current;
+static contract_thread tw_caller_thread;
+
+static CONTRACT_UNUSED void tw_caller_body(void *arg)
 {
+    tw_call *c = arg;
+    tl_spy_name_thread("the check's timed caller");
     int64_t start = tl_now_ns();
-    *ok = TW_TIMED(&tw_object, ms);
-    return contract_ms_since(start);
+    c->ok = TW_TIMED(&tw_object, c->ms);
+    c->took = contract_ms_since(start);
+    if (c->ok)
+        TW_UNDO(&tw_object);
+}
+
+/* Calls TW_TIMED(ms) and waits for it at most bound_ms (scaled): the milliseconds it took, with
+ * *ok its result; or -1 when it was still inside after the bound (it is then left there). */
+static CONTRACT_UNUSED double tw_timed(long ms, long bound_ms, bool *ok)
+{
+    tw_current = (tw_call){.ms = ms};
+    contract_start(&tw_caller_thread, tw_caller_body, &tw_current);
+    if (contract_finish(&tw_caller_thread, 1, bound_ms) != 1) {
+        tw_abandoned = true;
+        *ok = false;
+        return -1;
+    }
+    *ok = tw_current.ok;
+    return tw_current.took;
 }
 
 /* Timeout 0 and a negative one return false at once when the call would block; and (where
@@ -137,32 +172,27 @@ static CONTRACT_UNUSED void tw_zero_and_negative_do_not_block(void)
 {
     static const long timeouts[] = {0, -1, -1000};
     tw_start(-1);
-    for (size_t i = 0; i < sizeof timeouts / sizeof timeouts[0]; i++) {
+    for (size_t i = 0; i < sizeof timeouts / sizeof timeouts[0] && !tw_abandoned; i++) {
         bool ok;
-        double took = tw_timed(timeouts[i], &ok);
-        TL_ASSERT(!ok, "with nothing to take, a call with timeout %ld returned true (expected "
-                  "false)", timeouts[i]);
-        TL_ASSERT(took < (double)contract_scaled_ms(500), "a call with timeout %ld took %.0f ms "
-                  "(expected to return at once: a timeout of 0 or less never blocks)",
-                  timeouts[i], took);
-        if (ok)
-            TW_UNDO(&tw_object);
+        double took = tw_timed(timeouts[i], 500, &ok);
+        TL_ASSERT(took >= 0, "with nothing to take, a call with timeout %ld was still waiting "
+                  "after 500 ms (expected it to return at once: a timeout of 0 or less never "
+                  "blocks)", timeouts[i]);
+        TL_ASSERT(took < 0 || !ok, "with nothing to take, a call with timeout %ld returned true "
+                  "(expected false)", timeouts[i]);
     }
     tw_finish();
 #ifdef TW_ZERO_MEANS_TRY
-    for (size_t i = 0; i < sizeof timeouts / sizeof timeouts[0]; i++) {
+    for (size_t i = 0; i < sizeof timeouts / sizeof timeouts[0] && !tw_abandoned; i++) {
         tw_start(0); /* the holder grants at once */
         struct timespec until = tl_deadline_monotonic(contract_scaled_ms(2000));
         while (atomic_load(&tw_hold.step) != 3 && tl_ms_until(until) > 0)
             tl_sleep_ms(1);
         bool ok;
-        double took = tw_timed(timeouts[i], &ok);
-        TL_ASSERT(ok, "with one to take, a call with timeout %ld returned false (expected true: "
-                  "a timeout of 0 or less still takes what is there)", timeouts[i]);
-        TL_ASSERT(took < (double)contract_scaled_ms(500), "a call with timeout %ld took %.0f ms "
-                  "(expected to return at once)", timeouts[i], took);
-        if (ok)
-            TW_UNDO(&tw_object);
+        double took = tw_timed(timeouts[i], 500, &ok);
+        TL_ASSERT(took >= 0 && ok, "with one to take, a call with timeout %ld %s (expected true "
+                  "at once: a timeout of 0 or less still takes what is there)", timeouts[i],
+                  took < 0 ? "was still waiting after 500 ms" : "returned false");
         tw_finish();
     }
 #endif
@@ -174,9 +204,16 @@ static CONTRACT_UNUSED void tw_times_out_not_early(void)
 {
     static const long timeouts[] = {300, 1250};
     tw_start(-1);
-    for (size_t i = 0; i < sizeof timeouts / sizeof timeouts[0]; i++) {
+    for (size_t i = 0; i < sizeof timeouts / sizeof timeouts[0] && !tw_abandoned; i++) {
         bool ok;
-        double took = tw_timed(timeouts[i], &ok);
+        long bound = timeouts[i] + TW_LATE_SLACK_MS;
+        double took = tw_timed(timeouts[i], bound, &ok);
+        if (took < 0) {
+            TL_ASSERT(false, "a %ld ms call with nothing to take was still waiting after %ld ms "
+                      "(expected it to give up after %ld ms: is the deadline on the clock the "
+                      "wait uses?)", timeouts[i], contract_scaled_ms(bound), timeouts[i]);
+            break;
+        }
         TL_ASSERT(!ok, "with nothing to take, a %ld ms call returned true (expected false)",
                   timeouts[i]);
         TL_ASSERT(took >= (double)timeouts[i] - TW_EARLY_SLACK_MS, "a %ld ms call gave up after "
@@ -185,8 +222,6 @@ static CONTRACT_UNUSED void tw_times_out_not_early(void)
         TL_ASSERT(took <= (double)(timeouts[i] + contract_scaled_ms(TW_LATE_SLACK_MS)),
                   "a %ld ms call returned after %.0f ms (expected soon after %ld ms: is the "
                   "deadline on the clock the wait uses?)", timeouts[i], took, timeouts[i]);
-        if (ok)
-            TW_UNDO(&tw_object);
     }
     tw_finish();
 }
@@ -207,11 +242,11 @@ static CONTRACT_UNUSED void tw_999ms_carries_nanoseconds(void)
     }
     tw_start(contract_scaled_ms(100));
     bool ok;
-    double took = tw_timed(999, &ok);
-    TL_ASSERT(ok, "a 999 ms call granted after 100 ms returned false after %.0f ms (expected true: "
-              "is tv_nsec carried into tv_sec when it passes 999999999?)", took);
-    if (ok)
-        TW_UNDO(&tw_object);
+    double took = tw_timed(999, 999 + TW_LATE_SLACK_MS, &ok);
+    TL_ASSERT(took >= 0 && ok, "a 999 ms call granted after 100 ms %s %.0f ms (expected true: "
+              "is tv_nsec carried into tv_sec when it passes 999999999?)",
+              took < 0 ? "was still waiting after" : "returned false after",
+              took < 0 ? (double)contract_scaled_ms(999 + TW_LATE_SLACK_MS) : took);
     tw_finish();
 }
 
@@ -220,17 +255,18 @@ static CONTRACT_UNUSED void tw_999ms_carries_nanoseconds(void)
 static CONTRACT_UNUSED void tw_long_timeout_is_not_overflowed(void)
 {
     static const long timeouts[] = {3600, 3600L * 1000};
-    for (size_t i = 0; i < sizeof timeouts / sizeof timeouts[0]; i++) {
+    for (size_t i = 0; i < sizeof timeouts / sizeof timeouts[0] && !tw_abandoned; i++) {
         tw_start(contract_scaled_ms(200));
         bool ok;
-        double took = tw_timed(timeouts[i], &ok);
-        TL_ASSERT(ok, "a %ld ms call granted after 200 ms returned false after %.0f ms (expected "
-                  "true once granted: does the milliseconds-to-nanoseconds sum overflow?)",
-                  timeouts[i], took);
-        TL_ASSERT(took >= 150, "a %ld ms call returned after %.0f ms, before it was granted at "
-                  "200 ms", timeouts[i], took);
-        if (ok)
-            TW_UNDO(&tw_object);
+        double took = tw_timed(timeouts[i], 200 + TW_LATE_SLACK_MS, &ok);
+        TL_ASSERT(took >= 0, "a %ld ms call granted after 200 ms was still waiting %ld ms later "
+                  "(expected true once granted)", timeouts[i],
+                  contract_scaled_ms(TW_LATE_SLACK_MS));
+        TL_ASSERT(took < 0 || ok, "a %ld ms call granted after 200 ms returned false after %.0f ms "
+                  "(expected true once granted: does the milliseconds-to-nanoseconds sum "
+                  "overflow?)", timeouts[i], took);
+        TL_ASSERT(took < 0 || took >= 150, "a %ld ms call returned after %.0f ms, before it was "
+                  "granted at 200 ms", timeouts[i], took);
         tw_finish();
     }
 }
@@ -249,10 +285,12 @@ static CONTRACT_UNUSED void tw_waiter_body(void *arg)
 {
     tw_waiter *w = arg;
     tl_spy_name_thread("the check's timed waiter");
-    bool ok;
-    double took = tw_timed(300, &ok);
+    int64_t start = tl_now_ns();
+    bool ok = TW_TIMED(&tw_object, 300);
+    atomic_store(&w->took_ms, (long)contract_ms_since(start));
     atomic_store(&w->ok, ok);
-    atomic_store(&w->took_ms, (long)took);
+    if (ok)
+        TW_UNDO(&tw_object);
     atomic_store(&w->done, true);
 }
 

@@ -502,6 +502,11 @@ int tl_spy_cond_init(pthread_cond_t *c, const pthread_condattr_t *a, TL_SPY_AT)
     return pthread_cond_init(c, a);
 }
 
+void tl_spy_cond_inited(const void *c, TL_SPY_AT)
+{
+    note(TL_SPY_COND_INIT, c, NULL, file, line, func);
+}
+
 int tl_spy_cond_destroy(pthread_cond_t *c, TL_SPY_AT)
 {
     note(TL_SPY_COND_DESTROY, c, NULL, file, line, func);

@@ -34,6 +34,7 @@
 #include <time.h>
 
 #include "check.h"
+#include "clock.h"
 
 typedef enum {
     TL_SPY_CREATE,
@@ -170,6 +171,7 @@ void *tl_spy_aligned_alloc(size_t alignment, size_t size, TL_SPY_AT);
 int tl_spy_posix_memalign(void **p, size_t alignment, size_t size, TL_SPY_AT);
 void tl_spy_free(void *p, TL_SPY_AT);
 void *tl_spy_allocated(void *p, const char *file, int line);
+void tl_spy_cond_inited(const void *c, TL_SPY_AT);
 
 void tl_spy_set_exercise_source(const char *source);
 
@@ -213,6 +215,8 @@ __attribute__((constructor)) static void tl_spy_name_exercise(void)
 #define tl_xmalloc_at(size, file, line) tl_spy_allocated(tl_xmalloc_at(size, file, line), file, line)
 #define tl_xcalloc_at(count, size, file, line)                                                     \
     tl_spy_allocated(tl_xcalloc_at(count, size, file, line), file, line)
+/* ... and clock.h's condition variable on the monotonic clock, counted as a cond init. */
+#define tl_cond_init_monotonic(c) (tl_spy_cond_inited(c, TL_SPY_HERE), tl_cond_init_monotonic(c))
 #endif
 
 #endif
