@@ -29,12 +29,11 @@ void rlock_destroy(rlock *l)
 void rlock_acquire(rlock *l)
 {
     TL_CHECK(pthread_mutex_lock(&l->guard));
-    /* TODO(exercise): if the calling thread already owns the lock (count > 0 and
-     * pthread_equal(l->owner, pthread_self())), count one more acquire and return at once:
-     * waiting below would be waiting for ourselves, forever. */
+    /* TODO(exercise): a thread that already holds the lock comes through here too, and the loop
+     * below makes it wait for itself, forever. The lock does not know who holds it yet. */
     while (l->count > 0)
         TL_CHECK(pthread_cond_wait(&l->released, &l->guard));
-    l->count = 1; /* TODO(exercise): and remember who the owner is */
+    l->count = 1; /* TODO(exercise): "held" is not enough: by whom, and how many times? */
     TL_CHECK(pthread_mutex_unlock(&l->guard));
 }
 
@@ -43,11 +42,12 @@ int rlock_acquire_timed(rlock *l, long timeout_ms)
     struct timespec deadline = tl_deadline_monotonic(timeout_ms);
     int rc = 0;
     TL_CHECK(pthread_mutex_lock(&l->guard));
-    /* TODO(exercise): the same owner check as in rlock_acquire. */
+    /* TODO(exercise): the same problem as in rlock_acquire: here the owner's second acquire
+     * times out instead of hanging. */
     while (l->count > 0 && rc != ETIMEDOUT)
         rc = TL_CHECK_EXPECT(pthread_cond_timedwait(&l->released, &l->guard, &deadline), ETIMEDOUT);
     if (l->count == 0) {
-        l->count = 1; /* TODO(exercise): and remember who the owner is */
+        l->count = 1; /* TODO(exercise): as in rlock_acquire */
         rc = 0;
     }
     TL_CHECK(pthread_mutex_unlock(&l->guard));
@@ -57,9 +57,9 @@ int rlock_acquire_timed(rlock *l, long timeout_ms)
 int rlock_release(rlock *l)
 {
     TL_CHECK(pthread_mutex_lock(&l->guard));
-    /* TODO(exercise): only the owner may release: return EPERM (changing nothing) when the lock
-     * is free or held by another thread. Then undo ONE acquire; only when the count reaches
-     * zero is the lock free, and only then should a waiting thread be woken. */
+    /* TODO(exercise): any thread may release it here, even one that does not hold it, or when
+     * nobody does (exercise.h says what must happen then). And one release frees the lock
+     * however many times its owner took it. */
     l->count = 0;
     TL_CHECK(pthread_cond_signal(&l->released));
     TL_CHECK(pthread_mutex_unlock(&l->guard));

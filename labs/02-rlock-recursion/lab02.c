@@ -1,15 +1,15 @@
 /* lab02 — rlock recursion: a lock its owner may take again (a recursive mutex), what happens
  * with locks that do not allow it, and a re-entrant lock built by hand. `./lab02 --help`; the
  * lesson is in labs/02-rlock-recursion/README.md. Beside this file: other_thread.c (one call
- * from another thread) and exercise_check.c (Step 4's bounded checks). */
+ * from another thread) and checks.c (Step 4: the checks of `make check-lab02`). */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 
 #include "check.h"
+#include "checks.h"
 #include "cli.h"
 #include "clock.h"
-#include "exercise_check.h"
 #include "other_thread.h"
 #include "report.h"
 
@@ -164,13 +164,7 @@ static void step_tree_walk(void)
     free(tree);
 }
 
-/* ---- Step 4: your exercise (exercise_check.c runs the checks with a bound) ---- */
-
-static void step_exercise(void)
-{
-    tl_step("Your exercise: the re-entrant lock in exercise.c");
-    check_rlock();
-}
+/* ---- Step 4: your exercise, checked by the table of checks.c ---- */
 
 int main(int argc, char **argv)
 {
@@ -182,7 +176,7 @@ int main(int argc, char **argv)
     step_recursive();
     step_not_recursive();
     step_tree_walk();
-    step_exercise();
+    tl_checks_step(&tl_lab_checks);
     tl_lesson("a recursive lock counts its owner's locks and is free only when each one is undone; "
               "a plain lock taken twice by one thread waits for itself forever.");
     return tl_report_exit_status();

@@ -14,9 +14,9 @@
 
 int lock_with_timeout(pthread_mutex_t *m, long timeout_ms)
 {
-    /* TODO(exercise): give up after timeout_ms. pthread_mutex_timedlock takes an ABSOLUTE
-     * deadline on CLOCK_REALTIME (now + timeout_ms, as a struct timespec), and returns ETIMEDOUT
-     * when it passes. pthread_mutex_lock, below, waits forever if the holder never lets go. */
+    /* TODO(exercise): this waits as long as it takes: a holder that never lets go keeps the
+     * caller here for ever, whatever timeout_ms says. Read what exercise.h promises for a
+     * timeout of 0 or less, and README.md on what kind of deadline the timed call wants. */
     (void)timeout_ms;
     TL_CHECK(pthread_mutex_lock(m));
     return 0;
@@ -24,9 +24,9 @@ int lock_with_timeout(pthread_mutex_t *m, long timeout_ms)
 
 int lock_both_or_neither(pthread_mutex_t *first, pthread_mutex_t *second, long timeout_ms, long overall_ms)
 {
-    /* TODO(exercise): all or nothing. When `second` cannot be had in time, release `first`,
-     * back off a short random time, and try both again, until overall_ms have passed; then
-     * return ETIMEDOUT holding neither. */
+    /* TODO(exercise): one try, and when `second` times out the caller is left holding `first`
+     * while it gives up: the "hold and wait" of lab07's deadlock. exercise.h says what a failed
+     * try must do, and what happens until overall_ms have passed. */
     (void)overall_ms;
     int rc = lock_with_timeout(first, timeout_ms);
     if (rc != 0)
