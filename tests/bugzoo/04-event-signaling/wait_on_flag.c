@@ -1,4 +1,4 @@
-/* Breaks {clear.keeps_wakeups}: waits test the flag, not the generation: set(); clear(); is lost. */
+/* Breaks {clear.keeps_wakeups}: waits test the flag, not the generation: set(); clear() is lost. */
 #include "exercise.h"
 
 #include <errno.h>
