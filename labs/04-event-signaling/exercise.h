@@ -11,7 +11,7 @@
  * generation each time it raises the flag, and a waiter returns as soon as the flag is up OR the
  * generation it started in has ended.
  *
- * The lab's last step and its grader (`make check-lab04`) check every promise tagged {like.this}
+ * The lab's last step and its grader (`make check-lab04`) check every promise tagged in braces
  * below (labs/04-event-signaling/checks.c); `make hint-lab04` gives a hint for the first failing.
  */
 #ifndef LAB04_EXERCISE_H
