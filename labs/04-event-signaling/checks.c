@@ -30,7 +30,7 @@
 static event ev;
 static contract_thread th[N];
 static atomic_int result[N]; /* 0: still waiting, 1: returned true, 2: returned false */
-static atomic_int frozen, thaw, waiter_role;
+static atomic_int frozen, thaw, waiter_role, split_set;
 static _Thread_local int role, locks_in_call; /* for the hook below */
 
 static void waiter(void *arg) /* arg: its slot in result[] */
@@ -66,8 +66,8 @@ static void expect_woken(int n, const char *after)
               after, n, yes, finished - yes, n - finished, contract_scaled_ms(1000), n);
 }
 
-/* A signal handler holds each waiter inside pthread_cond_wait until thawed: it cannot take the
- * mutex back between set() and clear(), on any number of CPUs, under any load. */
+/* A signal handler holds each waiter inside pthread_cond_wait, without the mutex, until thawed:
+ * none can take the mutex back between set() and clear(), on any number of CPUs, under any load. */
 static void freeze(int sig)
 {
     (void)sig;
@@ -79,6 +79,8 @@ static void wakes(bool then_clear)
 {
     start_waiters(N);
     sigaction(SIGUSR1, &(struct sigaction){.sa_handler = freeze}, NULL);
+    if (then_clear) /* once the check has the mutex, every waiter gave it up inside the wait */
+        pthread_mutex_lock(&ev.lock), pthread_mutex_unlock(&ev.lock);
     for (int i = 0; then_clear && i < N; i++)
         pthread_kill(th[i].id, SIGUSR1);
     POLL(!then_clear || atomic_load(&frozen) == N, 2000);
@@ -149,7 +151,6 @@ static void locked_fields(void)
 }
 
 /* Role 3 (a waiter): at the second lock of one call, with none held, set() runs first. */
-static atomic_bool split_set;
 static void hook(const tl_spy_event *x)
 {
     if (role == 3 && x->call == TL_SPY_LOCK && ++locks_in_call == 2 && tl_spy_locks_held() == 0)
