@@ -17,7 +17,6 @@ void event_init(event *e)
     tl_cond_init_monotonic(&e->changed);
     e->flag = false;
     e->generation = 0;
-    e->waits = 0;
 }
 
 void event_destroy(event *e)
@@ -30,9 +29,9 @@ void event_set(event *e)
 {
     TL_CHECK(pthread_mutex_lock(&e->lock));
     e->flag = true;
-    /* TODO(exercise): pthread_cond_signal wakes at most ONE waiting thread: with four threads
-     * waiting, three sleep on although the event is set. And the waiters below cannot tell that
-     * a set() happened once the flag is down again: start a new generation here. */
+    /* TODO(exercise): with four threads waiting, this wakes one; the other three sleep on
+     * although the event is set. And once clear() has lowered the flag again, nothing is left
+     * that tells the woken waiters a set() happened at all. */
     TL_CHECK(pthread_cond_signal(&e->changed));
     TL_CHECK(pthread_mutex_unlock(&e->lock));
 }
@@ -56,10 +55,9 @@ void event_wait(event *e)
 {
     TL_CHECK(pthread_mutex_lock(&e->lock));
     /* TODO(exercise): this waits for the FLAG. After `set(); clear();` a woken waiter finds the
-     * flag down again and goes back to sleep: the wake-up is lost. Remember the generation when
-     * the call begins, and wait only while the flag is down AND the generation is unchanged. */
+     * flag down again and goes back to sleep: the wake-up is lost. What could it remember when
+     * the call begins that a set() changes and a clear() does not? */
     while (!e->flag) {
-        e->waits++;
         TL_CHECK(pthread_cond_wait(&e->changed, &e->lock));
     }
     TL_CHECK(pthread_mutex_unlock(&e->lock));
@@ -69,10 +67,9 @@ bool event_wait_ms(event *e, long timeout_ms)
 {
     struct timespec deadline = tl_deadline_monotonic(timeout_ms);
     TL_CHECK(pthread_mutex_lock(&e->lock));
-    /* TODO(exercise): the same flag-only test: wait for the generation as in event_wait, and
-     * return whether a set() happened, not whether the flag is up right now. */
+    /* TODO(exercise): the same flag-only test as in event_wait; and the result says whether the
+     * flag is up now, not whether a set() happened during the call. */
     while (!e->flag && timeout_ms > 0) {
-        e->waits++;
         if (TL_CHECK_EXPECT(pthread_cond_timedwait(&e->changed, &e->lock, &deadline),
                             ETIMEDOUT) == ETIMEDOUT)
             break;

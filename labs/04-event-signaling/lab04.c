@@ -4,17 +4,17 @@
  * sets it two seconds later. Step 2 waits with a timeout that nobody answers. Step 3 is a start
  * gate: main waits (with a bound) until every worker says "ready", then starts them all with one
  * set(); with --slow-worker one worker never gets ready and main gives up, saying so. Step 4
- * checks the student's event (exercise.c) with the deadline-bounded checks of event_check.c.
+ * runs the checks of the student's event (exercise.c): checks.c, the table `make check-lab04` runs.
  */
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "check.h"
+#include "checks.h"
 #include "cli.h"
 #include "clock.h"
 #include "event.h"
-#include "event_check.h"
 #include "report.h"
 
 #define MAX_WORKERS 64
@@ -209,26 +209,6 @@ static void start_gate(void)
     tl_expect(started == 0, TL_FAIL, "workers started after giving up = %d (expected 0)", started);
 }
 
-/* ---- Step 4: the exercise ---- */
-
-static void check_exercise(void)
-{
-    tl_step("Your event (exercise.c): set/clear/is_set, a timed wait nobody answers, one set() "
-            "for 4 waiters, set() then clear() at once");
-    event_check_config cfg = {4, 500};
-    event_check_fn *const checks[] = {event_check_flag, event_check_timeout,
-                                      event_check_set_wakes_all, event_check_set_clear_wakes_all};
-    for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
-        event_check_result r = checks[i](&cfg); /* threads stuck in it are abandoned */
-        if (r.passed) {
-            tl_verdict(TL_OK, "%s", r.summary);
-        } else {
-            tl_verdict(TL_TODO, "%s; fix exercise.c, then run `make check-lab04`", r.summary);
-            tl_say("  %s", r.advice);
-        }
-    }
-}
-
 int main(int argc, char **argv)
 {
     tl_common_opts common;
@@ -239,7 +219,7 @@ int main(int argc, char **argv)
     waiter_and_signaler();
     timed_wait_nobody_sets();
     start_gate();
-    check_exercise();
+    tl_checks_step(&tl_lab_checks);
     tl_lesson("An event tells every waiter at once that something happened: set() must wake them "
               "all, a timed wait returns false when nobody came, and a start gate needs a bound "
               "so that one worker that never gets ready cannot stall everyone.");

@@ -18,7 +18,6 @@ void event_init(event *e)
     tl_cond_init_monotonic(&e->changed);
     e->flag = false;
     e->generation = 0;
-    e->waits = 0;
 }
 
 void event_destroy(event *e)
@@ -68,10 +67,8 @@ void event_wait(event *e)
     TL_CHECK(pthread_mutex_lock(&e->lock));
     unsigned long started_in = e->generation;
     /* A loop, not an if: condition variables may wake spuriously. */
-    while (!set_since(e, started_in)) {
-        e->waits++;
+    while (!set_since(e, started_in))
         TL_CHECK(pthread_cond_wait(&e->changed, &e->lock));
-    }
     TL_CHECK(pthread_mutex_unlock(&e->lock));
 }
 
@@ -82,7 +79,6 @@ bool event_wait_ms(event *e, long timeout_ms)
     TL_CHECK(pthread_mutex_lock(&e->lock));
     unsigned long started_in = e->generation;
     while (!set_since(e, started_in) && timeout_ms > 0) {
-        e->waits++;
         if (TL_CHECK_EXPECT(pthread_cond_timedwait(&e->changed, &e->lock, &deadline),
                             ETIMEDOUT) == ETIMEDOUT)
             break;
