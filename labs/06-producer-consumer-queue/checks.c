@@ -1,10 +1,5 @@
-/* checks.c — lab06's checks (checks.h): the bounded blocking queue of exercise.c. Most are the
- * contract suites (queue_contract.h, as common/queue.h passes them; timed_wait_contract.h, run
- * on get_ms and then on put_ms); the ones here force what those leave to chance: a wake-up with
- * nothing changed, two putters between the check for room and the insert, shutdown() once every
- * thread really waits, and what destroy leaves behind. */
-#include <stdatomic.h>
-
+/* checks.c — lab06's checks (checks.h): contract suites (queue, and timed waits on get_ms, then
+ * put_ms), and forced here what they leave to chance: wake-ups, races, hand-offs, cleanup. */
 #include "checks.h"
 #include "exercise.h"
 
@@ -38,288 +33,171 @@ static void *tw_got, *tw_taken;
 #define TW_ZERO_MEANS_TRY
 #include "../contract/timed_wait_contract.h"
 
-#if defined(__SANITIZE_THREAD__)
-#define LAB06_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define LAB06_TSAN 1
-#endif
-#endif
-#ifdef LAB06_TSAN /* ThreadSanitizer sleeps 1 s as each process exits: each check's, here */
-const char *__tsan_default_options(void);
+const char *__tsan_default_options(void); /* TSan: no 1 s sleep as each check's process ends */
 const char *__tsan_default_options(void) { return "atexit_sleep_ms=0"; }
-#endif
-
-#define BOTH_SIDES(test) static void test##_both(void) { tw_put = 0; test(); tw_put = 1; test(); }
-BOTH_SIDES(tw_zero_and_negative_do_not_block)
-BOTH_SIDES(tw_times_out_not_early)
-BOTH_SIDES(tw_999ms_carries_nanoseconds)
-BOTH_SIDES(tw_long_timeout_is_not_overflowed)
-static void tw_trickle_both(void) /* put_ms only when get_ms passed: the wait is 3 s when it fails */
-{
-    tw_put = 0;
-    tw_wakeups_do_not_restart_the_timeout();
-    tw_put = 1;
-    if (atomic_load(&tw_wait_result.done) && !atomic_load(&tw_wait_result.ok) &&
-        atomic_load(&tw_wait_result.took_ms) <= 300 + contract_scaled_ms(TW_LATE_SLACK_MS))
-        tw_wakeups_do_not_restart_the_timeout();
-}
-
-static void blocked_get_completes(void) { qc_get_blocks_until_put(); qc_timed_get_receives_item(); }
-static void blocked_put_completes(void) { qc_put_blocks_until_get(); qc_timed_put_gets_room(); }
-static void shutdown_contract(void) { qc_shutdown_rejects_puts(); qc_shutdown_drains_then_reports(); qc_shutdown_twice(); }
-
-/* One call of `kind` waits on a queue of 1 (empty for a get, full for a put). Woken with nothing
- * changed, it must wait again (a new wait starts) rather than return; then room or an item comes. */
-static void woken_waits_again(qc_op_kind kind)
+#define ALL(name, ...) static void name(void) { __VA_ARGS__; }
+#define BOTH_SIDES(name, ...) ALL(name, for (tw_put = 0; tw_put < 2; tw_put++) __VA_ARGS__)
+BOTH_SIDES(tw_zero, tw_zero_and_negative_do_not_block())
+BOTH_SIDES(tw_times_out, tw_times_out_not_early())
+BOTH_SIDES(tw_arithmetic, tw_999ms_carries_nanoseconds(), tw_long_timeout_is_not_overflowed())
+ALL(tw_trickle, tw_put = 0, tw_wakeups_do_not_restart_the_timeout(), tw_put = 1; /* if passed */
+    if (tw_wait_result.took_ms <= 300 + tl_check_ms(TW_LATE_SLACK_MS))
+        tw_wakeups_do_not_restart_the_timeout())
+ALL(blocked_calls_complete, qc_get_blocks_until_put(), qc_timed_get_receives_item(),
+    qc_put_blocks_until_get(), qc_timed_put_gets_room())
+ALL(shut_down, qc_shutdown_rejects_puts(), qc_shutdown_drains_then_reports(), qc_shutdown_twice())
+/* Starts n calls of `kind` on q (qc_ops[first...], a thread each); returns once all wait. */
+static void start_waiting(Q_T *q, int first, int n, qc_op_kind kind, void (*body)(void *))
 {
     bool put = kind == QC_OP_PUT || kind == QC_OP_PUT_MS;
-    const char *call = put ? (kind == QC_OP_PUT ? "put()" : "put_ms(3000)")
-                           : (kind == QC_OP_GET ? "get()" : "get_ms(3000)");
-    pthread_cond_t *cond = put ? &qc_q.not_full : &qc_q.not_empty;
-    Q_INIT(&qc_q, 1);
-    if (put)
-        qc_expect_put(&qc_q, 1, "filling a queue of 1");
-    qc_ops[0] = qc_op_of(&qc_q, kind, put ? 2 : 0, contract_scaled_ms(QC_LONG_WAIT_MS));
-    contract_start(&qc_threads[0], qc_op_body, &qc_ops[0]);
-    TL_ASSERT_FATAL(tl_spy_await_waiting(cond, 1, 2000), "%s on a %s queue of 1 never waited on "
-                    "%s", call, put ? "full" : "empty", put ? "not_full" : "not_empty");
-    long waits = tl_spy_count(TL_SPY_WAIT);
-    tl_spy_wake_spuriously(cond);
-    struct timespec until = tl_deadline_monotonic(tl_check_ms(2000));
-    while (tl_spy_count(TL_SPY_WAIT) == waits && !atomic_load(&qc_threads[0].finished) &&
-           tl_ms_until(until) > 0)
-        tl_sleep_ms(1);
-    bool returned = atomic_load(&qc_threads[0].finished);
-    TL_ASSERT_FATAL(!returned, "%s, woken with the queue still %s, returned %s at once (expected "
-                    "it to wait again)", call, put ? "full" : "empty",
-                    returned ? qc_status_name(qc_ops[0].status) : "");
-    if (put)
-        qc_expect_get(&qc_q, 1, "the item inside, to make room");
-    else
-        qc_expect_put(&qc_q, 9, "an item for the waiting getter");
-    TL_ASSERT_FATAL(contract_finish(qc_threads, 1, QC_FINISH_MS) == 1, "%s still waits after the "
-                    "main thread %s", call, put ? "made room" : "put an item");
-    TL_ASSERT(qc_ops[0].status == QC_OK && (put || QC_NUM(qc_ops[0].item) == 9), "%s, once %s "
-              "came: expected OK%s, got %s", call, put ? "room" : "an item", put ? "" : " and 9",
-              qc_status_name(qc_ops[0].status));
-    if (put)
-        qc_expect_get(&qc_q, 2, "the item of the woken put");
-    Q_DESTROY(&qc_q);
+    for (int i = first; i < first + n; i++) {
+        qc_ops[i] = qc_op_of(q, kind, 11 + i, contract_scaled_ms(QC_LONG_WAIT_MS));
+        contract_start(&qc_threads[i], body, &qc_ops[i]);
+    }
+    TL_ASSERT_FATAL(tl_spy_await_waiting(put ? &q->not_full : &q->not_empty, n, 2000), "%d %s "
+                    "started: not all of them waited", n, put ? "putters" : "getters");
 }
-
-static void get_woken_waits_again(void) { woken_waits_again(QC_OP_GET); woken_waits_again(QC_OP_GET_MS); }
-static void put_woken_waits_again(void) { woken_waits_again(QC_OP_PUT); woken_waits_again(QC_OP_PUT_MS); }
-
-/* Two putters race for the one free slot; the one that locks the mutex a second time within its
- * put (a check and an insert in two critical sections) waits there until the other arrives too. */
+/* put(), put_ms(), get(), get_ms() in turn wait on a queue of 1 (full, or empty) of their own;
+ * each, woken with nothing changed, must start a new wait, not return. They are left waiting. */
+static Q_T woken_q[4];
+static void woken_waits_again(void)
+{
+    static const char *const calls[] = {"put()", "put_ms(3000)", "get()", "get_ms(3000)"};
+    for (qc_op_kind k = QC_OP_PUT; k <= QC_OP_GET_MS; k++) {
+        Q_INIT(&woken_q[k], 1);
+        if (k <= QC_OP_PUT_MS)
+            qc_expect_put(&woken_q[k], 1, "filling a queue of 1");
+        start_waiting(&woken_q[k], (int)k, 1, k, qc_op_body);
+        long waits = tl_spy_count(TL_SPY_WAIT);
+        tl_spy_wake_spuriously(k <= QC_OP_PUT_MS ? &woken_q[k].not_full : &woken_q[k].not_empty);
+        for (long ms = 0; tl_spy_count(TL_SPY_WAIT) == waits && !qc_threads[k].finished &&
+                          ms < tl_check_ms(2000); ms++)
+            tl_sleep_ms(1); /* until it waits again, or returned */
+        bool back = atomic_load(&qc_threads[k].finished);
+        TL_ASSERT_FATAL(!back, "%s, woken with the queue still %s, returned %s (expected it to "
+                        "wait again)", calls[k], k <= QC_OP_PUT_MS ? "full" : "empty",
+                        back ? qc_status_name(qc_ops[k].status) : "");
+    }
+    contract_finish(qc_threads, 4, 0); /* detached: ThreadSanitizer reports threads not joined */
+}
+/* Two putters race for the one free slot. One that locks the mutex twice in its put (the test
+ * for room and the insert in two critical sections) waits at the second lock for the other. */
 static _Thread_local bool racer;
 static atomic_int at_second_lock;
 static void meet_at_second_lock(const tl_spy_event *e)
 {
-    (void)e;
-    if (!racer || tl_spy_count_mine(TL_SPY_LOCK) < 2)
-        return;
-    atomic_fetch_add(&at_second_lock, 1);
-    struct timespec until = tl_deadline_monotonic(tl_check_ms(1000));
-    while (atomic_load(&at_second_lock) < 2 && tl_ms_until(until) > 0)
-        tl_sleep_ms(1);
+    if (racer && tl_spy_count_mine(e->call) == 2 && atomic_fetch_add(&at_second_lock, 1) == 0)
+        for (long ms = 0; atomic_load(&at_second_lock) < 2 && ms < tl_check_ms(1000); ms++)
+            tl_sleep_ms(1);
 }
-static void racer_body(void *op) { racer = true; qc_op_body(op); }
-
+static void racer_body(void *op) { racer = true, qc_op_body(op); }
 static void two_putters_race_for_the_last_slot(void)
 {
     Q_INIT(&qc_q, 1);
-    atomic_store(&at_second_lock, 0);
     tl_spy_on(TL_SPY_LOCK, meet_at_second_lock);
     for (int i = 0; i < 2; i++) {
         qc_ops[i] = qc_op_of(&qc_q, QC_OP_PUT, i + 1, 0);
         contract_start(&qc_threads[i], racer_body, &qc_ops[i]);
     }
-    struct timespec until = tl_deadline_monotonic(tl_check_ms(2000));
+    long ms = 0; /* until one has put and the other waits */
     while (contract_count_finished(qc_threads, 2) + tl_spy_waiting(&qc_q.not_full) < 2 &&
-           tl_ms_until(until) > 0)
+           ms++ < tl_check_ms(2000))
         tl_sleep_ms(1);
-    size_t size = Q_SIZE(&qc_q);
-    tl_spy_on(TL_SPY_LOCK, NULL);
-    TL_ASSERT_FATAL(size == 1, "two putters raced for the one free slot of an empty queue of 1: "
-                    "size() is then %zu (expected 1: the second finds it full and waits)", size);
-    long sum = 0;
-    for (int i = 0; i < 2; i++) {
-        void *item = NULL;
-        if (Q_GET_MS(&qc_q, &item, contract_scaled_ms(QC_LONG_WAIT_MS)) == QUEUE_OK)
-            sum += QC_NUM(item);
-    }
-    TL_ASSERT_FATAL(contract_finish(qc_threads, 2, QC_FINISH_MS) == 2, "the second putter still "
-                    "waits after both items were got");
-    TL_ASSERT(sum == 3, "the two items got after the race: expected 1 and 2, summing to 3, got a "
-              "sum of %ld", sum);
-    Q_DESTROY(&qc_q);
+    size_t size = (tl_spy_on(TL_SPY_LOCK, NULL), Q_SIZE(&qc_q));
+    TL_ASSERT(contract_finish(qc_threads, 2, 0) <= 1 && size == 1, "two putters raced for the one "
+              "free slot of an empty queue of 1: size() is then %zu (expected 1)", size);
 }
-
-/* 4 getters (putters) wait at SCHED_IDLE on one CPU, so none of them runs before the main thread
- * has made its 4 puts (gets) back to back: each must wake a waiter, whatever the queue held. */
-static void idle_op_body(void *op) { (void)tl_check_run_last(); qc_op_body(op); }
-static void quick_handoffs(bool putters)
+/* 4 getters, then 4 putters, wait at SCHED_IDLE on one CPU: none runs before the main thread's
+ * 4 puts (gets) are all made, back to back, so each of those must wake a waiter of its own. */
+static void idle_op_body(void *op) { (void)tl_check_run_last(), qc_op_body(op); }
+static void quick_handoffs(void)
 {
-    const char *who = putters ? "putters" : "getters", *what = putters ? "gets" : "puts";
     (void)tl_check_one_cpu();
-    Q_INIT(&qc_q, 4);
-    for (long i = 1; putters && i <= 4; i++)
-        qc_expect_put(&qc_q, i, "filling a queue of 4");
-    for (int i = 0; i < 4; i++) {
-        qc_ops[i] = qc_op_of(&qc_q, putters ? QC_OP_PUT : QC_OP_GET, putters ? 11 + i : 0, 0);
-        contract_start(&qc_threads[i], idle_op_body, &qc_ops[i]);
-    }
-    TL_ASSERT_FATAL(tl_spy_await_waiting(putters ? &qc_q.not_full : &qc_q.not_empty, 4, 2000),
-                    "4 %s on a queue of 4 never all waited", who);
-    int ok = 0;
-    for (long i = 1; i <= 4; i++) {
+    for (int putters = 0; putters < 2; putters++) {
+        Q_INIT(&qc_q, 4);
+        for (long i = 1; putters && i <= 4; i++)
+            qc_expect_put(&qc_q, i, "filling a queue of 4");
+        start_waiting(&qc_q, 0, 4, putters ? QC_OP_PUT : QC_OP_GET, idle_op_body);
         void *item = NULL;
-        ok += (putters ? Q_GET_MS(&qc_q, &item, 0) : Q_PUT_MS(&qc_q, QC_ITEM(i), 0)) == QUEUE_OK;
+        for (long i = 1; i <= 4; i++)
+            (void)(putters ? Q_GET_MS(&qc_q, &item, 0) : Q_PUT_MS(&qc_q, QC_ITEM(i), 0));
+        int left = 4 - contract_finish(qc_threads, 4, 1000);
+        TL_ASSERT_FATAL(left == 0 && qc_count_status(qc_ops, 4, QC_OK) == 4, "4 %s waiting, 4 "
+                        "quick %s: %d still wait after %ld ms (expected 0)", putters ? "putters" :
+                        "getters", putters ? "gets" : "puts", left, tl_check_ms(1000));
+        Q_DESTROY(&qc_q);
     }
-    int finished = contract_finish(qc_threads, 4, 1000);
-    TL_ASSERT_FATAL(finished == 4, "4 %s waiting, then 4 quick %s: %d %s still waiting after %ld "
-                    "ms (expected none: each of the %s wakes one)", who, what, 4 - finished,
-                    4 - finished == 1 ? "is" : "are", tl_check_ms(1000), what);
-    TL_ASSERT(ok == 4 && qc_count_status(qc_ops, 4, QC_OK) == 4, "4 %s waiting, then 4 quick %s: "
-              "%d of the %s and %d of the %s OK (expected all)", who, what, ok, what,
-              qc_count_status(qc_ops, 4, QC_OK), who);
-    Q_DESTROY(&qc_q);
 }
-static void each_put_wakes_a_getter(void) { quick_handoffs(false); }
-static void each_get_wakes_a_putter(void) { quick_handoffs(true); }
-
-/* 3 getters on an empty queue and 3 putters on a full one, all seen waiting; then shutdown(). */
-static bounded_queue full_q;
+static Q_T full_q;
 static void shutdown_wakes_every_waiter(void)
 {
-    Q_INIT(&qc_q, 1);
-    Q_INIT(&full_q, 1);
+    Q_INIT(&qc_q, 1), Q_INIT(&full_q, 1);
     qc_expect_put(&full_q, 100, "filling a queue of 1");
-    for (int i = 0; i < 3; i++) {
-        long ms = contract_scaled_ms(QC_LONG_WAIT_MS);
-        qc_ops[i] = qc_op_of(&qc_q, i == 1 ? QC_OP_GET_MS : QC_OP_GET, 0, ms);
-        qc_ops[3 + i] = qc_op_of(&full_q, i == 1 ? QC_OP_PUT_MS : QC_OP_PUT, i + 1, ms);
-    }
-    for (int i = 0; i < 6; i++)
-        contract_start(&qc_threads[i], qc_op_body, &qc_ops[i]);
-    TL_ASSERT_FATAL(tl_spy_await_waiting(&qc_q.not_empty, 3, 2000) &&
-                    tl_spy_await_waiting(&full_q.not_full, 3, 2000), "3 getters on an empty queue "
-                    "and 3 putters on a full one: not all of them waited");
-    queue_shutdown(&qc_q);
-    queue_shutdown(&full_q);
-    int getters = contract_finish(qc_threads, 3, 500), putters = contract_finish(qc_threads + 3, 3, 500);
-    int shut_g = qc_count_status(qc_ops, 3, QC_SHUT), shut_p = qc_count_status(qc_ops + 3, 3, QC_SHUT);
-    TL_ASSERT(getters == 3 && shut_g == 3, "3 getters waiting on an empty queue, then shutdown(): "
-              "%d returned SHUTDOWN, %d still waiting after %ld ms (expected all 3 SHUTDOWN)",
-              shut_g, 3 - getters, tl_check_ms(500));
-    TL_ASSERT(putters == 3 && shut_p == 3, "3 putters waiting on a full queue, then shutdown(): "
-              "%d returned SHUTDOWN, %d still waiting after %ld ms (expected all 3 SHUTDOWN)",
-              shut_p, 3 - putters, tl_check_ms(500));
-    if (getters == 3)
-        Q_DESTROY(&qc_q);
-    if (putters == 3)
-        Q_DESTROY(&full_q);
+    start_waiting(&qc_q, 0, 3, QC_OP_GET, qc_op_body);
+    start_waiting(&full_q, 3, 3, QC_OP_PUT, qc_op_body);
+    queue_shutdown(&qc_q), queue_shutdown(&full_q);
+    int done[2] = {contract_finish(qc_threads, 3, 500), contract_finish(qc_threads + 3, 3, 500)};
+    for (int p = 0; p < 2; p++)
+        TL_ASSERT(done[p] == 3 && qc_count_status(qc_ops + 3 * p, 3, QC_SHUT) == 3, "3 %s waiting, "
+                  "then shutdown(): %d still wait after %ld ms, %d returned SHUTDOWN (expected "
+                  "3)", p ? "putters" : "getters", 3 - done[p], tl_check_ms(500),
+                  qc_count_status(qc_ops + 3 * p, 3, QC_SHUT));
 }
-
 static void destroy_frees_everything(void)
 {
-    static const size_t sizes[] = {1, 3, 64};
-    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
-        long before = tl_spy_live_allocations();
-        queue_init(&qc_q, sizes[i]);
-        long took = tl_spy_live_allocations() - before;
-        qc_expect_put(&qc_q, 1, "a put");
-        qc_expect_get(&qc_q, 1, "a get");
-        qc_expect_put(&qc_q, 2, "a second put");
-        queue_destroy(&qc_q);
-        long left = tl_spy_live_allocations() - before;
-        TL_ASSERT(left <= 0, "queue_init(%zu), a few puts and gets, queue_destroy(): %ld of the %ld "
-                  "allocation(s) made are still live (expected 0)", sizes[i], left, took);
-    }
+    long before = tl_spy_live_allocations();
+    queue_init(&qc_q, 64);
+    qc_expect_put(&qc_q, 1, "a put"), qc_expect_get(&qc_q, 1, "a get"), queue_destroy(&qc_q);
+    long left = tl_spy_live_allocations() - before; /* < 0: tl_xcalloc is not counted */
+    TL_ASSERT(left <= 0, "queue_init(64), a put, a get, queue_destroy(): %ld allocation(s) still "
+              "live (expected 0)", left);
 }
-
-#define WAKE "every waiting thread must be woken when its condition may have changed"
-#define LOOP "a wake-up is only a hint: the waiter looks at the queue again before it acts"
+#define WAKE "every thread waiting for a change must be woken once the change is made"
 #define TIMED "one absolute deadline, computed once, on the clock of the condvar"
-
+#define RACES TL_CHECK_RACES
 TL_CHECK_TABLE("lab06",
     {.name = "items come out in the order they went in, also after the ring wraps around",
      .promises = "init.empty get.fifo", .points = 1, .run = qc_fifo_order,
-     .hints = {"a ring buffer: put writes at the tail, get reads at the head",
-               "the index arithmetic in put_until and get_until",
-               "both indices wrap modulo maxsize; the tail is head + count"}},
+     .hints = {"a ring buffer", "the index arithmetic", "the tail is head + count, mod maxsize"}},
     {.name = "size(), empty() and full() follow puts and gets", .promises = "size.snapshot",
-     .points = 1, .run = qc_size_empty_full,
-     .hints = {"count is the one number that says how full the queue is",
-               "queue_size and where put and get change count", "read count with the mutex held"}},
-    {.name = "queue_destroy() frees everything queue_init() allocated",
-     .promises = "destroy.frees", .points = 1, .run = destroy_frees_everything,
-     .hints = {"what init takes, destroy gives back", "queue_destroy",
-               "the ring buffer init allocated is the queue's own, unlike the items in it"}},
+     .points = 1, .run = qc_size_empty_full, .hints = {"count says how full the queue is"}},
+    {.name = "queue_destroy() frees everything queue_init() allocated", .promises = "destroy.frees",
+     .points = 1, .run = destroy_frees_everything,
+     .hints = {"what init takes, destroy gives back", "queue_destroy", "the ring buffer"}},
     {.name = "get_ms() and put_ms() with timeout 0 or less never wait, yet take what is there",
-     .promises = "get_ms.zero put_ms.zero", .points = 1, .run = tw_zero_and_negative_do_not_block_both,
-     .hints = {"timeout 0 means try once: look at the queue, then give up at once if you must",
-               "queue_get_ms and queue_put_ms, before the deadline is used",
-               "a deadline already passed makes the loop try exactly once"}},
+     .promises = "get_ms.zero put_ms.zero", .points = 1, .run = tw_zero,
+     .hints = {"timeout 0: look once", "queue_get_ms, queue_put_ms", "a deadline already passed"}},
     {.name = "get_ms() and put_ms() time out after 300 ms and 1250 ms, not before, not long after",
-     .promises = "get_ms.times_out put_ms.times_out", .points = 2, .run = tw_times_out_not_early_both,
-     .hints = {TIMED, "the deadline passed to pthread_cond_timedwait", "tl_deadline_monotonic "
-               "for the condvars tl_cond_init_monotonic made"}},
-    {.name = "a 999 ms get_ms() and put_ms() carry the nanoseconds into the seconds",
-     .promises = "get_ms.times_out put_ms.times_out", .points = 1, .run = tw_999ms_carries_nanoseconds_both,
-     .hints = {"tv_nsec must stay below one second", "where the deadline is computed",
-               "add the milliseconds' nanoseconds, then move whole seconds into tv_sec"}},
-    {.name = "get_ms() and put_ms() of 3.6 s and of an hour wait until granted, no overflow",
-     .promises = "get_ms.times_out put_ms.times_out", .points = 1,
-     .run = tw_long_timeout_is_not_overflowed_both,
-     .hints = {"3600 ms is 3.6e9 ns, more than an int holds", "the milliseconds-to-nanoseconds sum",
-               "do the arithmetic in a 64-bit type, or let tl_deadline_monotonic do it"}},
-    {.name = "get() and get_ms() on an empty queue wait until an item is put", .points = 1,
-     .promises = "get.blocks_while_empty", .flags = TL_CHECK_RACES, .run = blocked_get_completes,
-     .hints = {WAKE, "get_until's wait, and the signal in put_until", "getters sleep on not_empty"}},
-    {.name = "put() and put_ms() on a full queue wait until an item is got", .points = 1,
-     .promises = "put.blocks_while_full", .flags = TL_CHECK_RACES, .run = blocked_put_completes,
-     .hints = {WAKE, "put_until's wait, and the signal in get_until", "putters sleep on not_full"}},
-    {.name = "get() and get_ms() woken with the queue still empty wait again", .points = 2,
-     .promises = "get.rechecks", .flags = TL_CHECK_RACES, .run = get_woken_waits_again,
-     .hints = {LOOP, "the wait in get_until", "wait in a loop on the condition, not once"}},
-    {.name = "put() and put_ms() woken with the queue still full wait again", .points = 2,
-     .promises = "put.rechecks", .flags = TL_CHECK_RACES, .run = put_woken_waits_again,
-     .hints = {LOOP, "the wait in put_until", "wait in a loop on the condition, not once"}},
+     .promises = "get_ms.times_out put_ms.times_out", .points = 2, .run = tw_times_out,
+     .hints = {TIMED, "the deadline given to pthread_cond_timedwait", "tl_deadline_monotonic"}},
+    {.name = "get_ms() and put_ms() of 999 ms, 3.6 s and an hour: nanoseconds carried, no overflow",
+     .promises = "get_ms.times_out put_ms.times_out", .points = 2, .run = tw_arithmetic,
+     .hints = {"tv_nsec < 1e9; 3.6e9 ns overflows an int", "the deadline", "64 bits, and a carry"}},
+    {.name = "get() and put() wait on an empty (full) queue until an item (room) comes",
+     .promises = "get.blocks_while_empty put.blocks_while_full", .points = 1, .flags = RACES,
+     .run = blocked_calls_complete, .hints = {WAKE, "the waits, and the signals"}},
+    {.name = "get(), get_ms(), put() and put_ms() woken with nothing changed wait again",
+     .promises = "get.rechecks put.rechecks", .points = 3, .flags = RACES, .run = woken_waits_again,
+     .hints = {"a wake-up is only a hint", "the waits", "a loop that tests the condition again"}},
     {.name = "a 300 ms get_ms() and put_ms() woken every 40 ms still give up after 300 ms",
-     .promises = "get_ms.deadline put_ms.deadline", .points = 2, .flags = TL_CHECK_RACES, .bound_s = 8,
-     .run = tw_trickle_both,
-     .hints = {TIMED, "where the deadline is computed, inside or outside the loop",
-               "compute it before the loop and pass the same one to every wait"}},
+     .promises = "get_ms.deadline put_ms.deadline", .points = 2, .flags = RACES, .bound_s = 8,
+     .run = tw_trickle, .hints = {TIMED, "where the deadline is computed", "once, before"}},
     {.name = "two putters racing for the last slot: one puts, the other waits", .points = 2,
-     .promises = "put.bounded", .flags = TL_CHECK_RACES, .run = two_putters_race_for_the_last_slot,
-     .hints = {"check and act in one critical section", "put_until between its wait and its insert",
-               "hold the mutex from the test for room until the item is in"}},
-    {.name = "4 getters waiting, 4 quick puts: every getter gets an item", .points = 2,
-     .promises = "put.wakes_getter", .flags = TL_CHECK_RACES, .run = each_put_wakes_a_getter,
-     .hints = {WAKE, "the signal in put_until, and when it is sent",
-               "signal not_empty on every put, not only when the queue was empty"}},
-    {.name = "4 putters waiting, 4 quick gets: every putter puts its item", .points = 2,
-     .promises = "get.wakes_putter", .flags = TL_CHECK_RACES, .run = each_get_wakes_a_putter,
-     .hints = {WAKE, "the signal in get_until, and when it is sent",
-               "signal not_full on every get, not only when the queue was full"}},
+     .promises = "put.bounded", .flags = RACES, .run = two_putters_race_for_the_last_slot,
+     .hints = {"test and act in one critical section", "put_until", "hold the mutex throughout"}},
+    {.name = "4 getters waiting, 4 quick puts (then 4 putters, 4 gets): every one goes on",
+     .promises = "put.wakes_getter get.wakes_putter", .points = 3, .flags = RACES,
+     .run = quick_handoffs, .hints = {WAKE, "when put and get signal", "every time, not only at "
+     "the edge from empty or full"}},
     {.name = "after shutdown() puts are refused, gets drain what is left, then say SHUTDOWN",
-     .promises = "put.shutdown get.drains shutdown.idempotent", .points = 2, .run = shutdown_contract,
-     .hints = {"a graceful shutdown: no new work, the queued work still handed out",
-               "the order of the tests after the loops in put_until and get_until",
-               "put: shut down first; get: items first, then shut down, else a timeout"}},
+     .promises = "put.shutdown get.drains shutdown.idempotent", .points = 2, .run = shut_down,
+     .hints = {"graceful: no new work, the queued work goes out", "after the wait loops"}},
     {.name = "shutdown() wakes all 3 waiting getters and all 3 waiting putters", .points = 2,
-     .promises = "shutdown.wakes_all", .flags = TL_CHECK_RACES, .run = shutdown_wakes_every_waiter,
-     .hints = {"a change every sleeper must see", "queue_shutdown, on both condvars",
-               "one signal wakes one thread; there is a call that wakes them all"}},
+     .promises = "shutdown.wakes_all", .flags = RACES, .run = shutdown_wakes_every_waiter,
+     .hints = {"a change every sleeper must see, made under the mutex", "queue_shutdown"}},
     {.name = "a fast producer and a slow consumer: the producer is held to maxsize", .points = 2,
-     .promises = "put.bounded size.snapshot", .flags = TL_CHECK_RACES, .run = qc_backpressure,
-     .hints = {"backpressure: put blocks while maxsize items are inside",
-               "every read and write of count", "size() takes the mutex too, even for one read"}},
+     .promises = "put.bounded size.snapshot", .flags = RACES, .run = qc_backpressure,
+     .hints = {"backpressure", "every read of count", "size() takes the mutex, even for a read"}},
     {.name = "4 producers and 4 consumers through one slot: every item exactly once", .points = 3,
-     .promises = "get.exactly_once", .flags = TL_CHECK_RACES, .bound_s = 20,
-     .run = qc_one_slot_many_threads,
-     .hints = {"each earlier check alone; here they all meet", "fix the first check that fails",
-               "two condvars, while loops, every access under the mutex"}});
+     .promises = "get.exactly_once", .flags = RACES, .bound_s = 20, .run = qc_one_slot_many_threads,
+     .hints = {"all of the above at once", "the first check above that fails"}});
