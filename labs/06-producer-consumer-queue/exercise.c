@@ -51,10 +51,10 @@ static queue_status put_until(bounded_queue *q, void *item, const struct timespe
 {
     TL_CHECK(pthread_mutex_lock(&q->lock));
     bool timed_out = false;
-    /* TODO(exercise): `if` looks at the queue once. When the wait returns, the queue may still be
-     * full (another putter took the free slot first, or the wake-up was spurious), and the lines
-     * below then write over the oldest item. And when you make it a loop, make it stop once the
-     * deadline has passed, too. */
+    /* TODO(exercise): this looks at the queue once. A wait can return with the queue still full
+     * (a spurious wake-up, or another putter was faster), and then this put gives up with
+     * TIMEOUT although it has no deadline, or before its deadline. A timed put must still stop
+     * once its deadline has passed. */
     if (q->count == q->maxsize && !q->shut_down)
         timed_out = !wait_on(q, &q->not_full, deadline);
     queue_status status = q->shut_down ? QUEUE_SHUTDOWN : timed_out ? QUEUE_TIMEOUT : QUEUE_OK;
@@ -72,8 +72,7 @@ static queue_status get_until(bounded_queue *q, void **item, const struct timesp
 {
     TL_CHECK(pthread_mutex_lock(&q->lock));
     bool timed_out = false;
-    /* TODO(exercise): the same `if`: after a wake-up the queue may be empty again, and the lines
-     * below then take an item that is not there (and count goes below zero). */
+    /* TODO(exercise): the same mistake as in put_until: a wake-up does not mean an item is there. */
     if (q->count == 0 && !q->shut_down)
         timed_out = !wait_on(q, &q->not_empty, deadline);
     queue_status status = timed_out ? QUEUE_TIMEOUT
@@ -132,9 +131,8 @@ void queue_shutdown(bounded_queue *q)
 {
     TL_CHECK(pthread_mutex_lock(&q->lock));
     q->shut_down = true;
-    /* TODO(exercise): signal wakes at most ONE waiting getter, and no putter at all: with three
-     * getters waiting on an empty queue, two sleep on after the shutdown, and a putter waiting on
-     * a full queue never learns that its put is refused. */
+    /* TODO(exercise): how many waiting getters does this wake, and how many putters? Every one
+     * of them must learn about the shutdown, or it sleeps for ever. */
     TL_CHECK(pthread_cond_signal(&q->not_empty));
     TL_CHECK(pthread_mutex_unlock(&q->lock));
 }
