@@ -5,7 +5,7 @@
  *   Steps 3-5 (part B, common/pool.h): a thread pool is workers on a queue. Simulated I/O tasks
  *     one after another vs map() on W workers; submit + as_completed, one task failing on its
  *     own future; cancel() of the futures still queued.
- *   Step 6 checks your bounded queue (exercise.c) with the bounded checks of queue_check.c.
+ *   Step 6 checks your bounded queue (exercise.c): the check table of checks.c.
  * Steps 3-5 live in pool_demo.c, their simulated task in io_task.c; the lesson is in
  * labs/06-producer-consumer-queue/README.md. */
 #include <stdatomic.h>
@@ -14,11 +14,11 @@
 #include <string.h>
 
 #include "check.h"
+#include "checks.h"
 #include "cli.h"
 #include "clock.h"
 #include "pool_demo.h"
 #include "queue.h"
-#include "queue_check.h"
 #include "report.h"
 
 #define MAX_ITEMS 100
@@ -178,28 +178,6 @@ static void part_a(void)
               atomic_load(&demo.stopped_by_sentinel), consumers, atomic_load(&demo.gave_up));
 }
 
-/* ---- your queue ---- */
-
-static void check_exercise(void)
-{
-    tl_step("Your bounded queue (exercise.c): one thread, wake-ups with nothing changed, shutdown() "
-            "with 3 threads waiting, then 4 producers x 500 items to 4 consumers through 2 slots");
-    queue_check_config cfg = {.bound_ms = 2000, .waiters = 3, .producers = 4, .consumers = 4,
-                              .items_per_producer = 500, .maxsize = 2};
-    queue_check_fn *const checks[] = {queue_check_one_thread, queue_check_get_rechecks,
-                                      queue_check_put_rechecks, queue_check_shutdown_wakes_getters,
-                                      queue_check_shutdown_wakes_putters, queue_check_stress};
-    for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
-        queue_check_result r = checks[i](&cfg);
-        if (!r.passed) { /* threads stuck in the queue are abandoned; exit ends them */
-            tl_verdict(TL_TODO, "%s; fix exercise.c, then run `make check-lab06`", r.summary);
-            tl_say("  %s", r.advice);
-            return;
-        }
-        tl_verdict(TL_OK, "%s", r.summary);
-    }
-}
-
 int main(int argc, char **argv)
 {
     tl_common_opts common;
@@ -215,7 +193,7 @@ int main(int argc, char **argv)
         pool_demo_run(&(pool_demo_config){(int)tasks, workers, latency_ms});
     tl_step_number_next(6);
     if (all || strcmp(part, "exercise") == 0)
-        check_exercise();
+        (void)tl_checks_step(&tl_lab_checks);
     tl_lesson("A bounded queue holds a fast producer to its consumers' pace; stop consumers with one "
               "sentinel each and wait for the work with task_done/join. A thread pool is that queue "
               "with workers behind it: map keeps submission order, as_completed gives completion "

@@ -18,13 +18,13 @@ void queue_init(bounded_queue *q, size_t maxsize)
     /* Monotonic: a timeout is not stretched or cut short when someone sets the wall clock. */
     tl_cond_init_monotonic(&q->not_empty);
     tl_cond_init_monotonic(&q->not_full);
-    q->items = tl_xcalloc(maxsize, sizeof *q->items);
+    q->items = calloc(maxsize, sizeof *q->items); /* queue_destroy frees it */
+    if (q->items == NULL)
+        TL_DIE("queue_init: no memory for %zu items", maxsize);
     q->maxsize = maxsize;
     q->head = 0;
     q->count = 0;
     q->shut_down = false;
-    q->getter_waits = 0;
-    q->putter_waits = 0;
 }
 
 void queue_destroy(bounded_queue *q)
@@ -39,10 +39,8 @@ void queue_destroy(bounded_queue *q)
 /* Sleeps on cond (the caller holds q->lock) until woken, or until the deadline passes when there
  * is one (NULL: no limit). Returns false when the deadline has passed. The caller re-checks its
  * condition either way: a wake-up is only a hint. */
-static bool wait_on(bounded_queue *q, pthread_cond_t *cond, unsigned long *waits,
-                    const struct timespec *deadline)
+static bool wait_on(bounded_queue *q, pthread_cond_t *cond, const struct timespec *deadline)
 {
-    (*waits)++;
     if (deadline == NULL) {
         TL_CHECK(pthread_cond_wait(cond, &q->lock));
         return true;
@@ -59,7 +57,7 @@ static queue_status put_until(bounded_queue *q, void *item, const struct timespe
      * lock back, or the wake-up was spurious. The deadline is the same on every lap, so
      * wake-ups do not restart the timeout; once it has passed, the loop ends. */
     while (q->count == q->maxsize && !q->shut_down && time_left)
-        time_left = wait_on(q, &q->not_full, &q->putter_waits, deadline);
+        time_left = wait_on(q, &q->not_full, deadline);
     /* Decided by the state, not by how the wait ended: a slot that opened just as the deadline
      * passed is still taken. */
     queue_status status = q->shut_down                 ? QUEUE_SHUTDOWN
@@ -81,7 +79,7 @@ static queue_status get_until(bounded_queue *q, void **item, const struct timesp
     TL_CHECK(pthread_mutex_lock(&q->lock));
     bool time_left = true;
     while (q->count == 0 && !q->shut_down && time_left)
-        time_left = wait_on(q, &q->not_empty, &q->getter_waits, deadline);
+        time_left = wait_on(q, &q->not_empty, deadline);
     /* Items first: a graceful shutdown still hands out what was queued before it. */
     queue_status status = q->count > 0    ? QUEUE_OK
                           : q->shut_down  ? QUEUE_SHUTDOWN
