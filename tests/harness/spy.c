@@ -41,6 +41,8 @@ typedef struct {
     _Atomic(const char *) name;
     _Atomic long mine[TL_SPY_CALL_KINDS];
     _Atomic(const void *) held[MAX_HELD];
+    _Atomic long long last_deadline_ns; /* 0: none since the last forget */
+    _Atomic long deadline_changes;
 } thread_slot;
 
 static thread_slot slots[MAX_THREADS];
@@ -152,6 +154,30 @@ static void enter(int state, const void *object, const void *mutex, TL_SPY_AT)
 static void leave(void)
 {
     atomic_store_explicit(&me()->state, IDLE, memory_order_relaxed);
+}
+
+/* ---- the deadlines of timed waits ---- */
+
+static void saw_deadline(const struct timespec *at)
+{
+    if (at == NULL)
+        return;
+    thread_slot *s = me();
+    long long ns = (long long)at->tv_sec * 1000000000LL + at->tv_nsec;
+    long long last = atomic_exchange_explicit(&s->last_deadline_ns, ns, memory_order_relaxed);
+    if (last != 0 && last != ns)
+        atomic_fetch_add_explicit(&s->deadline_changes, 1, memory_order_relaxed);
+}
+
+long tl_spy_deadline_changes_mine(void)
+{
+    return atomic_load_explicit(&me()->deadline_changes, memory_order_relaxed);
+}
+
+void tl_spy_forget_deadlines_mine(void)
+{
+    atomic_store_explicit(&me()->last_deadline_ns, 0, memory_order_relaxed);
+    atomic_store_explicit(&me()->deadline_changes, 0, memory_order_relaxed);
 }
 
 /* ---- held mutexes: per thread, and who owns each ---- */
@@ -469,6 +495,7 @@ int tl_spy_mutex_trylock(pthread_mutex_t *m, TL_SPY_AT)
 int tl_spy_mutex_timedlock(pthread_mutex_t *m, const struct timespec *at, TL_SPY_AT)
 {
     note(TL_SPY_LOCK, m, NULL, file, line, func);
+    saw_deadline(at);
     enter(IN_LOCK, m, NULL, file, line, func);
     int rc = pthread_mutex_timedlock(m, at);
     leave();
@@ -528,6 +555,7 @@ int tl_spy_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct ti
                           TL_SPY_AT)
 {
     note(TL_SPY_WAIT, c, m, file, line, func);
+    saw_deadline(at);
     released(m);
     enter(IN_WAIT, c, m, file, line, func);
     int rc = pthread_cond_timedwait(c, m, at);

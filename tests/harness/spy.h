@@ -119,6 +119,12 @@ int tl_spy_wake_spuriously(const void *cond);
 /* Waits, at most bound_ms (scaled), until tl_spy_count(call) >= at_least. True when it is. */
 bool tl_spy_await_count(tl_spy_call call, long at_least, long bound_ms);
 
+/* How many times the deadline passed to the calling thread's timed waits (cond_timedwait,
+ * mutex_timedlock) changed from one wait to the next, since tl_spy_forget_deadlines_mine():
+ * one timed call that re-waits after a wake-up must keep one deadline, so 0. */
+long tl_spy_deadline_changes_mine(void);
+void tl_spy_forget_deadlines_mine(void);
+
 /* The calling thread holds this mutex (taken through the exercise's code and not released). */
 bool tl_spy_holds(const void *mutex);
 
