@@ -8,7 +8,7 @@
 #   fuzz-corpus     each fuzz target on every file of its corpus (tests/fuzz/corpus/NAME)
 #   bugzoo          every wrong answer in tests/bugzoo/ rejected by its grader and its lab
 #   all             unit graders runs fuzz-corpus bugzoo selfcheck
-# The GNUmakefile sets TL_BUILD, TL_BIN_DIR, TL_SOLUTION_BIN_DIR, TL_GRADERS, TL_LABS, TL_SAN.
+# The GNUmakefile sets TL_BUILD, TL_BIN_DIR, TL_SOLUTION_BIN_DIR, TL_LABS, TL_SAN.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 build=${TL_BUILD:-build}
@@ -63,15 +63,12 @@ readme_files_exist() { # every path-like `name` in the README exists (from the t
   return $missing
 }
 
-has_table() { [ -f "$(lab_dir "$1")checks.c" ]; } # on the one checking framework (checks.h)
-
-student_grader() {
-  if has_table "$1"; then echo "$build/graders/$(lab_dir "$1")exercise"; else echo "$build/tests/graders/lab$1-student"; fi
-}
+# A lab's grader: its check table (labs/NN-topic/checks.c) linked with the student's exercise,
+# or with the reference solution.
+student_grader() { echo "$build/graders/$(lab_dir "$1")exercise"; }
 
 solution_grader() {
-  local dir; dir=$(lab_dir "$1"); dir=${dir#labs/}
-  if has_table "$1"; then echo "$build/graders/solutions/${dir}exercise"; else echo "$build/tests/graders/lab$1-solution"; fi
+  local dir; dir=$(lab_dir "$1"); echo "$build/graders/solutions/${dir#labs/}exercise"
 }
 
 starter_fails() { # the grader linked with the starter must report a failure (not pass, not vanish)
@@ -104,12 +101,9 @@ selfcheck() {
   local n dir
   for lab in ${TL_LABS}; do
     n=${lab#lab}; dir=$(lab_dir "$n"); dir=${dir%/}
-    if has_table "$n"; then
-      check "$lab: every promise of exercise.h has a check" promises_checked "$n"
-      check "$lab: a bug zoo of at least 8 named wrong answers" bugzoo_size "$n"
-    else
-      check "$lab: has a grader (tests/graders/$lab.c)" test -f "tests/graders/$lab.c"
-    fi
+    check "$lab: has a check table ($dir/checks.c)" test -f "$dir/checks.c"
+    check "$lab: every promise of exercise.h has a check" promises_checked "$n"
+    check "$lab: a bug zoo of at least 8 named wrong answers" bugzoo_size "$n"
     check "$lab: starter marks what to change with TODO(exercise)" grep -q 'TODO(exercise)' "$dir/exercise.c"
     check "$lab: solution exists" test -f "solutions/${dir#labs/}/exercise.c"
     check "$lab: README.md names only files that exist" readme_files_exist "$dir"
@@ -127,7 +121,7 @@ for layer in "${layers[@]}"; do
       for t in "$build"/tests/unit/*; do [ -x "$t" ] && [ -f "$t" ] && run_program "$t"; done ;;
     graders)
       echo "== graders against the reference solutions =="
-      for n in ${TL_GRADERS} ${TL_CHECK_TABLES:-}; do run_program "$(solution_grader "$n")"; done ;;
+      for lab in ${TL_LABS}; do run_program "$(solution_grader "${lab#lab}")"; done ;;
     runs)
       echo "== lab runs and bad input =="
       for t in "$build"/tests/labs/*; do [ -x "$t" ] && [ -f "$t" ] && run_program "$t"; done ;;
