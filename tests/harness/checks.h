@@ -85,13 +85,15 @@ extern const tl_check_table tl_lab_checks;
 
 /* The lab's "Your exercise" step: runs every check of the table (and its race twin), prints a
  * verdict line for each — [ok], or [todo] with what went wrong — and a last line with how many
- * pass. Returns true when all pass. A [todo] is not a failure of the lab (report.h). */
+ * pass. Returns true when all pass. A [todo] is not a failure of the lab (report.h). With --csv
+ * (rows for charts, no verdicts) it runs nothing and returns true. */
 bool tl_checks_step(const tl_check_table *table);
 
 /* tl_checks_step in two halves, for a lab whose demo needs the verdict before it prints the
  * step (lab10 trusts its crawls only to a visited set that passes). tl_checks_begin runs the
  * checks now (call it before the lab starts threads of its own: each check forks), and
- * tl_checks_end prints the step then and frees what begin kept. */
+ * tl_checks_end prints the step then and frees what begin kept. With --csv begin still runs the
+ * checks (the demo must not trust a set that hangs), without the race twin. */
 typedef struct tl_checks_outcome tl_checks_outcome;
 tl_checks_outcome *tl_checks_begin(const tl_check_table *table);
 bool tl_checks_passed(const tl_checks_outcome *outcome);
