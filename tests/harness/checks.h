@@ -44,7 +44,8 @@
  * Data races. Checks flagged TL_CHECK_RACES are run again, once they pass, in a twin of the
  * program built with ThreadSanitizer (the GNUmakefile's race build); a race becomes one sentence
  * naming the two functions, lines and source lines, with the raw report kept in a log file.
- * TL_RACE_CHECKS=0 in the environment leaves the twin out (valgrind cannot run it).
+ * TL_RACE_CHECKS=0 in the environment leaves the twin out; TL_CHECKS=0 leaves a lab's exercise
+ * step out altogether (make valgrind: helgrind cannot tell the checks' forcing from races).
  */
 #ifndef TL_CHECKS_H
 #define TL_CHECKS_H

@@ -421,6 +421,7 @@ static void free_results(const tl_check_table *t, check_result *res)
 
 struct tl_checks_outcome {
     const tl_check_table *table;
+    bool skipped; /* TL_CHECKS=0: not run at all */
     check_result res[MAX_CHECKS];
     bool races_checked;
     size_t passed; /* checks passed before the first that failed */
@@ -431,6 +432,12 @@ tl_checks_outcome *tl_checks_begin(const tl_check_table *t)
 {
     tl_checks_outcome *o = tl_xcalloc(1, sizeof *o);
     o->table = t;
+    const char *wanted = getenv("TL_CHECKS"); /* 0: under valgrind, whose helgrind cannot tell
+                                                 the checks' own forcing tricks from races */
+    if (wanted != NULL && strcmp(wanted, "0") == 0) {
+        o->skipped = true;
+        return o;
+    }
     if (t->count > MAX_CHECKS) {
         o->failed = true;
         return o;
@@ -449,7 +456,7 @@ tl_checks_outcome *tl_checks_begin(const tl_check_table *t)
 
 bool tl_checks_passed(const tl_checks_outcome *o)
 {
-    return !o->failed;
+    return !o->skipped && !o->failed; /* not run: nothing says the exercise is right */
 }
 
 bool tl_checks_hung_or_crashed(const tl_checks_outcome *o)
@@ -470,6 +477,11 @@ bool tl_checks_end(tl_checks_outcome *o)
         free(o);
         return tl_verdict(TL_FAIL, "the lab has %zu checks, more than the %d the kit can run",
                           t->count, MAX_CHECKS);
+    }
+    if (o->skipped) {
+        free(o);
+        return tl_verdict(TL_INFO, "your exercise's checks were not run (TL_CHECKS=0); `make "
+                          "check-%s` runs them", t->lab);
     }
     for (size_t i = 0; i <= o->passed && i < t->count; i++) {
         if (o->res[i].how == TL_PASSED)
