@@ -62,7 +62,7 @@ int rlock_acquire_timed(rlock *l, long timeout_ms)
 {
     struct timespec deadline;
     clock_gettime(CLOCK_MONOTONIC, &deadline);
-    int ns = (int)timeout_ms * 1000000;
+    int ns = (int)((unsigned)timeout_ms * 1000000u); /* wraps, as an int multiply does on every machine here */
     deadline.tv_sec += ns / 1000000000;
     deadline.tv_nsec += ns % 1000000000;
     if (deadline.tv_nsec >= 1000000000) {
