@@ -1,4 +1,4 @@
-/* report.h — the one output style every lab shares (see ../shared/DESIGN.md, output contract).
+/* report.h — the one output style every lab shares (the output contract, README.md "How a lab works").
  *
  *     lab01 — race counter
  *

@@ -31,7 +31,7 @@
 #include "report.h"
 
 #define ITEM(i) ((void *)(uintptr_t)((i) + 1)) /* + 1: NULL is a valid item, but a bad witness */
-#define POOL_TARGET_TASKS_PER_S 1e6           /* issue 3's goal, 4 workers, submit + wait */
+#define POOL_TARGET_TASKS_PER_S 1e6           /* the pool's goal, 4 workers, submit + wait */
 #define QUEUE_MAXSIZE 1024                    /* bounded: producers feel backpressure */
 #define MAX_FIGURES 32
 #define MAX_THREADS 8
@@ -50,7 +50,7 @@ static const tl_cli cli = {
     "asserts nothing about time). Each figure is the median of several repetitions, with the\n"
     "min-max spread:\n"
     "  - trivial tasks/s through tl_pool: submit N then result + free each, and tl_pool_map,\n"
-    "    with 1, 2 and 4 workers (issue 3's target: >= 1,000,000 tasks/s with 4 workers);\n"
+    "    with 1, 2 and 4 workers (the target: >= 1,000,000 tasks/s with 4 workers);\n"
     "  - items/s through a tl_queue bounded at 1024, 1 producer/1 consumer and 4/4;\n"
     "  - round trips/s of a ping-pong between two threads over two tl_events;\n"
     "  - ns per operation of a pthread mutex lock+increment+unlock vs a C11 atomic increment,\n"
@@ -662,7 +662,7 @@ int main(int argc, char **argv)
         submit[w] = bench_pool("pool_submit_result", "submit+result", run_pool_submit, workers[w]);
     char rate[32];
     tl_verdict(submit[WORKER_KINDS - 1]->median >= POOL_TARGET_TASKS_PER_S ? TL_INFO : TL_WARN,
-               "pool submit+result with 4 workers: %s tasks/s (issue 3's target: at least "
+               "pool submit+result with 4 workers: %s tasks/s (the target: at least "
                "1,000,000; a loaded machine or a sanitizer build makes every figure smaller)",
                with_commas(submit[WORKER_KINDS - 1]->median, rate, sizeof rate));
 

@@ -1,4 +1,4 @@
-/* The bad-input matrix (issue 8): every option of every lab, given each kind of bad value its
+/* The bad-input matrix: every option of every lab, given each kind of bad value its
  * type can be given, is refused before anything happens: exit 2, nothing on stdout, one line on
  * stderr that starts with "labNN: " and names the option and what it accepts, and no file
  * created (tl_check_bad_input). No list of options is kept here to go stale: each lab's options
